@@ -1,0 +1,1 @@
+"""Image ingest: the single entry point for every pixel the service sees."""

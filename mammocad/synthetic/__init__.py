@@ -1,0 +1,1 @@
+"""Synthetic mammograms with exact ground truth: the embedded default and the test oracle."""
