@@ -56,9 +56,12 @@ def read_manifest(path: Path, name: str | None = None) -> DataSet:
         reader = csv.DictReader(handle)
         missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
-            raise InvalidInputError(f"manifest {path}: missing required column(s) {missing}")
+            raise InvalidInputError(
+                f"manifest {path} line 1: missing required column(s) {missing}"
+            )
         images: dict[str, dict[str, str]] = {}
         lesions: dict[str, list[Lesion]] = {}
+        first_line: dict[str, int] = {}
         for line_no, row in enumerate(reader, start=2):
             row = {k: (v or "").strip() for k, v in row.items() if k is not None}
             key = row["path"]
@@ -68,18 +71,21 @@ def read_manifest(path: Path, name: str | None = None) -> DataSet:
                     f"manifest {path} line {line_no}: rows of {key!r} disagree on image columns"
                 )
             images.setdefault(key, image_fields)
+            first_line.setdefault(key, line_no)
             lesions.setdefault(key, [])
             lesion = _parse_lesion(row, f"manifest {path} line {line_no}")
             if lesion is not None:
                 lesions[key].append(lesion)
-    records = [
-        _make_record(fields, lesions[key], path.parent, f"manifest {path} ({key})")
-        for key, fields in images.items()
-    ]
-    try:
-        return DataSet(name or f"manifest:{path}", records)
-    except ValueError as exc:
-        raise InvalidInputError(f"manifest {path}: {exc}") from exc
+    records: list[Record] = []
+    seen_ids: set[str] = set()
+    for key, fields in images.items():
+        where = f"manifest {path} line {first_line[key]}"
+        record = _make_record(fields, lesions[key], path.parent, where)
+        if record.image_id in seen_ids:
+            raise InvalidInputError(f"{where}: duplicate image_id {record.image_id!r}")
+        seen_ids.add(record.image_id)
+        records.append(record)
+    return DataSet(name or f"manifest:{path}", records)
 
 
 def write_manifest(records: Iterable[Record], path: Path) -> Path:

@@ -52,6 +52,12 @@ class Record(BaseModel):
     laterality: Laterality = Laterality.UNKNOWN
     view: View = View.UNKNOWN
     lesions: tuple[Lesion, ...] = ()
+    density: str | None = Field(
+        default=None,
+        description="breast density in the source's own scale, free text because sources do "
+        "not share one (mini-MIAS: fatty, fatty_glandular, dense_glandular; BI-RADS: A-D); "
+        "None where the source gives none",
+    )
 
     @model_validator(mode="after")
     def _label_matches_lesions(self) -> Record:

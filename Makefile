@@ -1,0 +1,41 @@
+# The two commands of the README contract: `make run` (main job) and `make test` (test suite).
+# Both create .venv on first use and reinstall only when pyproject.toml changes.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test test-all lint openapi bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -e '.[dev]'
+	@touch $(STAMP)
+
+## run: install, bootstrap the embedded default and serve on 127.0.0.1 (Ctrl-C stops)
+run: $(STAMP)
+	$(BIN)/mammocad serve
+
+## test: lint, then the fast test suite (slow tests: make test-all)
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+test-all: $(STAMP) lint
+	$(BIN)/pytest -m ''
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mammocad openapi --check
+
+## openapi: regenerate the committed OpenAPI spec after an API change
+openapi: $(STAMP)
+	$(BIN)/mammocad openapi
+
+## bench: ingest timings on the real samples (needs ../shared/datasets)
+bench: $(STAMP)
+	$(BIN)/python bench/ingest_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,60 @@
+"""``POST /v1/inspect``: how mammocad reads an image, without running a model.
+
+Integrators use it to check that their DICOM is accepted and read as they expect (laterality,
+view, orientation, the breast region) before they rely on model answers about it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from api.problems import PROBLEM_MEDIA_TYPE
+from api.schemas import InspectResponse, ModelGrid
+from api.settings import GatewaySettings, get_settings
+from api.upload import UPLOAD_REQUEST_BODY, UploadDep
+from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["ingest"])
+
+_PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+@router.post(
+    "/inspect",
+    response_model=InspectResponse,
+    summary="Read an image the way the models will see it",
+    openapi_extra={"requestBody": UPLOAD_REQUEST_BODY},
+    responses={
+        400: {"description": "Empty upload or malformed request", **_PROBLEM},
+        413: {"description": "Upload or decoded image too large", **_PROBLEM},
+        415: {"description": "Not DICOM/PNG/PGM/JPEG, or undecodable DICOM compression",
+              **_PROBLEM},
+        422: {"description": "Corrupt image, no pixel data, colour image", **_PROBLEM},
+    },
+)
+def inspect_image(
+    request: Request,
+    upload: UploadDep,
+    settings: Annotated[GatewaySettings, Depends(get_settings)],
+) -> InspectResponse:
+    """Ingest the upload and describe the result: metadata, orientation, breast region and the
+    exact map from original pixels to the model grid. Runs in a worker thread (sync ``def``) so
+    decoding a large DICOM never blocks the event loop."""
+    started = time.perf_counter()
+    ingested = ingest_bytes(upload.data, IngestOptions(max_pixels=settings.max_image_pixels))
+    rows, columns = ingested.pixels.shape
+    return InspectResponse(
+        request_id=request.state.request_id,
+        image=ingested.metadata,
+        orientation=ingested.orientation,
+        breast_found=ingested.breast_found,
+        breast_box=ingested.breast_box,
+        model_grid=ModelGrid(rows=rows, columns=columns),
+        transform=ingested.transform,
+        timing_ms=round((time.perf_counter() - started) * 1000, 1),
+    )

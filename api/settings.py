@@ -1,0 +1,29 @@
+"""Gateway settings, read once from the environment (prefix ``MAMMOCAD_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["GatewaySettings", "get_settings"]
+
+
+class GatewaySettings(BaseSettings):
+    """Everything the gateway can be configured with; defaults are the embedded deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="MAMMOCAD_", frozen=True)
+
+    host: str = Field(default="127.0.0.1", description="interface the gateway listens on")
+    port: int = Field(default=8000, ge=0, le=65535)
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0,
+                                  description="uploads larger than this are refused with 413")
+    max_image_pixels: int = Field(default=40_000_000, gt=0,
+                                  description="decoded images larger than this are refused")
+
+
+@lru_cache
+def get_settings() -> GatewaySettings:
+    """The process-wide settings (cached so the environment is read once)."""
+    return GatewaySettings()

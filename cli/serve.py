@@ -1,0 +1,87 @@
+"""``mammocad serve`` (the main job behind ``make run``) and ``mammocad openapi``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mammocad.datasets.manifest import read_manifest
+from mammocad.errors import MammocadError
+from mammocad.ingest.pipeline import ingest_file
+
+__all__ = ["export_openapi", "serve"]
+
+REPO_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+DEFAULT_HOME = Path(os.environ.get("MAMMOCAD_HOME", "var"))
+
+
+def bootstrap_examples(home: Path, console: Console) -> Path:
+    """Make the embedded default example study once (synthetic DICOM with known lesions)."""
+    from mammocad.synthetic.dataset import generate_dataset
+
+    manifest = home / "examples" / "manifest.csv"
+    if not manifest.is_file():
+        console.print("Generating the embedded synthetic example study ...")
+        generate_dataset(manifest.parent, n_patients=2, seed=2026, image_format="dicom")
+    return manifest
+
+
+def _self_check(manifest: Path, console: Console) -> Path:
+    """Ingest every example through the real pipeline and show the result; a failure stops."""
+    table = Table(title="Embedded example study (synthetic, known ground truth)")
+    for column in ("image", "label", "lat.", "view", "chest wall", "breast box [x0,y0,x1,y1]"):
+        table.add_column(column)
+    records = list(read_manifest(manifest))
+    for record in records:
+        ingested = ingest_file(record.path)
+        table.add_row(record.path.name, record.label.value, ingested.metadata.laterality.value,
+                      ingested.metadata.view.value,
+                      f"{ingested.orientation.chest_wall_side} ({ingested.orientation.source})",
+                      str(list(ingested.breast_box)))
+    console.print(table)
+    return records[0].path
+
+
+def serve(
+    host: Annotated[str, typer.Option(envvar="MAMMOCAD_HOST", help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="MAMMOCAD_PORT", help="gateway port")] = 8000,
+    home: Annotated[Path, typer.Option(envvar="MAMMOCAD_HOME", help="state folder")] = DEFAULT_HOME,
+) -> None:
+    """Bootstrap the embedded default and run the gateway in the foreground (Ctrl-C stops it)."""
+    import uvicorn
+
+    console = Console()
+    try:
+        example = _self_check(bootstrap_examples(home, console), console)
+    except MammocadError as error:
+        console.print(f"[red]self-check failed[/red] ({error.code}): {error.detail}")
+        raise typer.Exit(code=1) from error
+    base = f"http://{host}:{port}"
+    console.print(f"API docs: [bold]{base}/docs[/bold]   liveness: {base}/v1/health/live")
+    console.print(f"Try:  curl -F file=@{example} {base}/v1/inspect")
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+def export_openapi(
+    out: Annotated[Path, typer.Option(help="where to write the spec")] = REPO_SPEC,
+    check: Annotated[bool, typer.Option(help="exit 1 if the file differs from the app")] = False,
+) -> None:
+    """Write the gateway's OpenAPI spec (the committed contract), or check it is up to date."""
+    from api.main import create_app
+
+    text = json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
+    if check:
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            typer.echo(f"{out} is out of date: run `mammocad openapi`", err=True)
+            raise typer.Exit(code=1)
+        typer.echo(f"{out} is up to date")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,200 @@
+"""Ingest: uploaded bytes -> model-ready image + metadata + the exact map back to the original.
+
+Steps, in order: detect the format from magic bytes (never from a file name or content type) ->
+decode with intensities normalised to [0, 1] -> find the breast and blank everything else (film
+labels, markers, background) -> crop to the breast -> mirror so the chest wall is on the left ->
+resize to fit the model grid (aspect kept) and pad at the right and bottom. Every geometric step
+is composed into one :class:`~mammocad.geometry.GridTransform`, derived from the same numbers that
+moved the pixels, so boxes and heatmap peaks map back to the original image exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from mammocad.geometry import GridTransform
+from mammocad.ingest.breast import BreastRegion, chest_wall_side_from_mask, find_breast_region
+from mammocad.ingest.decoded import DecodedImage
+from mammocad.ingest.dicom import decode_dicom
+from mammocad.ingest.errors import EmptyInputError, UnsupportedFormatError
+from mammocad.ingest.metadata import ChestWallSource, ImageMetadata, Orientation, SourceFormat
+from mammocad.ingest.raster import decode_raster
+from mammocad.vocabulary import Laterality
+
+__all__ = ["IngestOptions", "IngestedImage", "detect_format", "ingest_bytes", "ingest_file"]
+
+
+class IngestOptions(BaseModel):
+    """How to prepare an image for a model; each model declares the options it was trained with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target_shape: tuple[int, int] | None = Field(
+        default=(1024, 768), description="(rows, columns) of the model grid; None keeps the crop size"
+    )
+    crop_breast: bool = Field(default=True, description="crop to the breast and blank the rest")
+    orient: bool = Field(default=True, description="mirror so the chest wall is on the left")
+    max_pixels: int = Field(default=40_000_000, gt=0, description="cap on decoded pixels")
+
+
+@dataclass(frozen=True)
+class IngestedImage:
+    """A model-ready image and everything needed to interpret answers about it.
+
+    Attributes:
+        pixels: ``(rows, columns)`` float32 in [0, 1] on the model grid, chest wall on the left.
+        metadata: technical metadata of the original (see :class:`ImageMetadata`).
+        transform: original -> model grid map; ``transform.to_original_boxes`` maps answers back.
+        orientation: which side the chest wall was on and what decided it.
+        breast_box: (x0, y0, x1, y1) of the breast region in original pixel coordinates.
+        breast_found: False when no plausible breast was found (then nothing was cropped).
+    """
+
+    pixels: np.ndarray
+    metadata: ImageMetadata
+    transform: GridTransform
+    orientation: Orientation
+    breast_box: tuple[int, int, int, int]
+    breast_found: bool
+
+
+_MAGIC: tuple[tuple[int, bytes, SourceFormat], ...] = (
+    (128, b"DICM", "dicom"),
+    (0, b"\x89PNG\r\n\x1a\n", "png"),
+    (0, b"\xff\xd8\xff", "jpeg"),
+    (0, b"P5", "pgm"),
+    (0, b"P2", "pgm"),
+)
+
+
+def detect_format(data: bytes) -> SourceFormat:
+    """The image format from its magic bytes.
+
+    Raises:
+        EmptyInputError: no bytes at all.
+        UnsupportedFormatError: none of DICOM Part 10, PNG, JPEG or PGM.
+    """
+    if not data:
+        raise EmptyInputError("the upload is empty (0 bytes)")
+    for offset, magic, name in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            return name
+    raise UnsupportedFormatError(
+        "not a DICOM Part 10 file (no 'DICM' at byte 128), PNG, JPEG or PGM image"
+    )
+
+
+def ingest_file(path: Path, options: IngestOptions | None = None, *,
+                laterality: Laterality | None = None) -> IngestedImage:
+    """Ingest an image file from disk (CLI, training and evaluation use this)."""
+    return ingest_bytes(Path(path).read_bytes(), options, laterality=laterality)
+
+
+def ingest_bytes(data: bytes, options: IngestOptions | None = None, *,
+                 laterality: Laterality | None = None) -> IngestedImage:
+    """Ingest an uploaded image held in memory.
+
+    Args:
+        data: the file's bytes.
+        options: model grid and steps; defaults to :class:`IngestOptions()`.
+        laterality: the laterality known to the caller (a data set record, an API parameter),
+            used only when the file itself does not say (PNG, PGM, JPEG, DICOM without it).
+
+    Raises:
+        IngestError: any subclass, each a clear client error (see ``mammocad.ingest.errors``).
+    """
+    options = options or IngestOptions()
+    source_format = detect_format(data)
+    if source_format == "dicom":
+        decoded = decode_dicom(data, max_pixels=options.max_pixels)
+    else:
+        decoded = decode_raster(data, source_format, max_pixels=options.max_pixels)
+    if laterality not in (None, Laterality.UNKNOWN) and (
+        decoded.metadata.laterality is Laterality.UNKNOWN
+    ):
+        metadata = decoded.metadata.model_copy(
+            update={"laterality": Laterality(laterality), "laterality_source": "caller"}
+        )
+        decoded = DecodedImage(decoded.pixels, metadata, decoded.row_direction)
+    return prepare(decoded, options)
+
+
+def prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:
+    """The geometric half of ingest, shared by every format."""
+    pixels = decoded.pixels
+    shape = (int(pixels.shape[0]), int(pixels.shape[1]))
+    transform = GridTransform.identity(shape)
+    region = find_breast_region(pixels) if options.crop_breast else _no_crop(shape)
+
+    if region.found:
+        top, left, bottom, right = region.box
+        pixels = np.where(region.mask, pixels, np.float32(0))[top:bottom, left:right]
+        transform = transform.then(GridTransform.crop(shape, top, left, bottom, right))
+        crop_mask = region.mask[top:bottom, left:right]
+    else:
+        crop_mask = None
+
+    orientation = _orientation(decoded, crop_mask) if options.orient else Orientation(
+        chest_wall_side="left", source="default", flipped=False
+    )
+    if orientation.flipped:
+        transform = transform.then(GridTransform.flip_horizontal(transform.target_shape))
+        pixels = pixels[:, ::-1]
+
+    if options.target_shape is not None:
+        pixels, fitted = _fit(pixels, options.target_shape)
+        transform = transform.then(fitted)
+
+    top, left, bottom, right = region.box
+    return IngestedImage(
+        pixels=np.ascontiguousarray(pixels, dtype=np.float32),
+        metadata=decoded.metadata,
+        transform=transform,
+        orientation=orientation,
+        breast_box=(left, top, right, bottom),
+        breast_found=region.found,
+    )
+
+
+def _orientation(decoded: DecodedImage, crop_mask: np.ndarray | None) -> Orientation:
+    """Chest-wall side from Patient Orientation, else the image, else the laterality."""
+    side: Literal["left", "right"] | None = None
+    source: ChestWallSource = "default"
+    if decoded.row_direction and decoded.row_direction[0] in "AP":
+        # Columns increase towards anterior ("A"): the posterior chest wall is at x = 0.
+        side, source = ("left" if decoded.row_direction[0] == "A" else "right"), "patient_orientation"
+    if side is None and crop_mask is not None:
+        side = chest_wall_side_from_mask(crop_mask)
+        source = "image" if side else source
+    if side is None and decoded.metadata.laterality is not Laterality.UNKNOWN:
+        # Standard display: a left breast has its chest wall on the left of the image.
+        side = "left" if decoded.metadata.laterality is Laterality.LEFT else "right"
+        source = "laterality"
+    side = side or "left"
+    return Orientation(chest_wall_side=side, source=source, flipped=side == "right")
+
+
+def _fit(pixels: np.ndarray, target: tuple[int, int]) -> tuple[np.ndarray, GridTransform]:
+    """Resize keeping the aspect ratio so the image fits ``target``, then pad right/bottom."""
+    rows, columns = pixels.shape
+    scale = min(target[0] / rows, target[1] / columns)
+    size = (max(1, min(target[0], round(rows * scale))), max(1, min(target[1], round(columns * scale))))
+    transform = GridTransform.resize((rows, columns), size)
+    if size != (rows, columns):
+        resampled = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.float32)).resize(
+            (size[1], size[0]), Image.Resampling.BILINEAR
+        )
+        pixels = np.asarray(resampled, dtype=np.float32)
+    canvas = np.zeros(target, dtype=np.float32)
+    canvas[: size[0], : size[1]] = pixels
+    return canvas, transform.then(GridTransform.pad(size, target))
+
+
+def _no_crop(shape: tuple[int, int]) -> BreastRegion:
+    return BreastRegion(box=(0, 0, *shape), mask=np.ones(shape, bool), found=False)
