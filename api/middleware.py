@@ -18,8 +18,9 @@ def install_request_ids(app: FastAPI) -> None:
     """Reuse a well-formed caller id (so a viewer can trace its own calls) or mint one."""
 
     @app.middleware("http")
-    async def request_id(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         offered = request.headers.get(REQUEST_ID_HEADER, "")
         request.state.request_id = offered if _ACCEPTABLE_ID.match(offered) else uuid.uuid4().hex
         response = await call_next(request)

@@ -58,8 +58,9 @@ def problem_type(code: str) -> str:
     return f"{_TYPE_PREFIX}{code}"
 
 
-def problem_response(status: int, code: str, title: str, detail: str, request: Request,
-                     **extra: object) -> JSONResponse:
+def problem_response(
+    status: int, code: str, title: str, detail: str, request: Request, **extra: object
+) -> JSONResponse:
     """A problem+json response; ``instance`` is the request path, plus the request id."""
     body = {
         "type": problem_type(code),
@@ -95,8 +96,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
         for e in cast(RequestValidationError, exc).errors()
     ]
-    return problem_response(422, "invalid-request", "Invalid request",
-                            "the request does not match the API's schema", request, errors=errors)
+    return problem_response(
+        422,
+        "invalid-request",
+        "Invalid request",
+        "the request does not match the API's schema",
+        request,
+        errors=errors,
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -108,8 +115,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(500, "internal-error", "Internal server error",
-                            "an unexpected error occurred; it has been logged", request)
+    return problem_response(
+        500,
+        "internal-error",
+        "Internal server error",
+        "an unexpected error occurred; it has been logged",
+        request,
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from mammocad.geometry import GridTransform
 from mammocad.ingest.metadata import ImageMetadata, Orientation
 
-__all__ = ["Liveness", "ModelGrid", "InspectResponse"]
+__all__ = ["InspectResponse", "Liveness", "ModelGrid"]
 
 
 class Liveness(BaseModel):

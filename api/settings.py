@@ -17,10 +17,12 @@ class GatewaySettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="interface the gateway listens on")
     port: int = Field(default=8000, ge=0, le=65535)
-    max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0,
-                                  description="uploads larger than this are refused with 413")
-    max_image_pixels: int = Field(default=40_000_000, gt=0,
-                                  description="decoded images larger than this are refused")
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, gt=0, description="uploads larger than this are refused with 413"
+    )
+    max_image_pixels: int = Field(
+        default=40_000_000, gt=0, description="decoded images larger than this are refused"
+    )
 
 
 @lru_cache

@@ -17,7 +17,7 @@ from mammocad.errors import MammocadError
 from mammocad.ingest.pipeline import IngestedImage, IngestOptions, ingest_file
 from mammocad.vocabulary import Laterality
 
-__all__ = ["ingest", "parse_shape", "ingest_summary"]
+__all__ = ["ingest", "ingest_summary", "parse_shape"]
 
 
 def parse_shape(text: str) -> tuple[int, int]:
@@ -45,7 +45,9 @@ def ingest_summary(ingested: IngestedImage) -> dict[str, object]:
 
 
 def ingest(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="DICOM, PNG, PGM or JPEG")],
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="DICOM, PNG, PGM or JPEG")
+    ],
     size: Annotated[str, typer.Option(help="model grid as ROWSxCOLUMNS")] = "1024x768",
     laterality: Annotated[
         Laterality | None, typer.Option(help="laterality, if the file cannot say (PNG/PGM/JPEG)")
@@ -57,8 +59,9 @@ def ingest(
     console = Console()
     started = time.perf_counter()
     try:
-        ingested = ingest_file(path, IngestOptions(target_shape=parse_shape(size)),
-                               laterality=laterality)
+        ingested = ingest_file(
+            path, IngestOptions(target_shape=parse_shape(size)), laterality=laterality
+        )
     except MammocadError as error:
         console.print(f"[red]refused[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=2) from error
@@ -72,8 +75,10 @@ def ingest(
     table = Table(title=f"{path.name}", show_header=False)
     for key, value in ingested.metadata.model_dump(mode="json").items():
         table.add_row(key, "" if value is None else str(value))
-    table.add_row("chest wall (original)",
-                  f"{ingested.orientation.chest_wall_side} (from {ingested.orientation.source})")
+    table.add_row(
+        "chest wall (original)",
+        f"{ingested.orientation.chest_wall_side} (from {ingested.orientation.source})",
+    )
     table.add_row("mirrored", str(ingested.orientation.flipped))
     table.add_row("breast box [x0,y0,x1,y1]", str(list(ingested.breast_box)))
     table.add_row("model grid", "x".join(str(n) for n in ingested.pixels.shape))

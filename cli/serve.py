@@ -40,16 +40,22 @@ def _self_check(manifest: Path, console: Console) -> Path:
     records = list(read_manifest(manifest))
     for record in records:
         ingested = ingest_file(record.path)
-        table.add_row(record.path.name, record.label.value, ingested.metadata.laterality.value,
-                      ingested.metadata.view.value,
-                      f"{ingested.orientation.chest_wall_side} ({ingested.orientation.source})",
-                      str(list(ingested.breast_box)))
+        table.add_row(
+            record.path.name,
+            record.label.value,
+            ingested.metadata.laterality.value,
+            ingested.metadata.view.value,
+            f"{ingested.orientation.chest_wall_side} ({ingested.orientation.source})",
+            str(list(ingested.breast_box)),
+        )
     console.print(table)
     return records[0].path
 
 
 def serve(
-    host: Annotated[str, typer.Option(envvar="MAMMOCAD_HOST", help="interface to bind")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(envvar="MAMMOCAD_HOST", help="interface to bind")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="MAMMOCAD_PORT", help="gateway port")] = 8000,
     home: Annotated[Path, typer.Option(envvar="MAMMOCAD_HOME", help="state folder")] = DEFAULT_HOME,
 ) -> None:

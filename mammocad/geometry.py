@@ -41,7 +41,9 @@ class AxisMap(BaseModel):
 
     def then(self, other: AxisMap) -> AxisMap:
         """This map followed by ``other``."""
-        return AxisMap(scale=other.scale * self.scale, offset=other.scale * self.offset + other.offset)
+        return AxisMap(
+            scale=other.scale * self.scale, offset=other.scale * self.offset + other.offset
+        )
 
 
 class GridTransform(BaseModel):
@@ -77,8 +79,9 @@ class GridTransform(BaseModel):
         )
 
     @classmethod
-    def crop(cls, shape: tuple[int, int], top: int, left: int, bottom: int, right: int
-             ) -> GridTransform:
+    def crop(
+        cls, shape: tuple[int, int], top: int, left: int, bottom: int, right: int
+    ) -> GridTransform:
         """Keep rows ``top:bottom`` and columns ``left:right``, as array slicing does."""
         if not (0 <= top < bottom <= shape[0] and 0 <= left < right <= shape[1]):
             raise ValueError(f"crop rows {top}:{bottom}, cols {left}:{right} outside {shape}")
@@ -130,7 +133,10 @@ class GridTransform(BaseModel):
         """Model grid ``(N, 2)`` [x, y] points -> original pixel coordinates."""
         pts = _as_points(points)
         return np.stack(
-            [(pts[:, 0] - self.x.offset) / self.x.scale, (pts[:, 1] - self.y.offset) / self.y.scale],
+            [
+                (pts[:, 0] - self.x.offset) / self.x.scale,
+                (pts[:, 1] - self.y.offset) / self.y.scale,
+            ],
             axis=1,
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Label", "LesionKind", "Laterality", "View"]
+__all__ = ["Label", "Laterality", "LesionKind", "View"]
 
 
 class Laterality(StrEnum):

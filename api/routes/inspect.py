@@ -32,8 +32,10 @@ _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
     responses={
         400: {"description": "Empty upload or malformed request", **_PROBLEM},
         413: {"description": "Upload or decoded image too large", **_PROBLEM},
-        415: {"description": "Not DICOM/PNG/PGM/JPEG, or undecodable DICOM compression",
-              **_PROBLEM},
+        415: {
+            "description": "Not DICOM/PNG/PGM/JPEG, or undecodable DICOM compression",
+            **_PROBLEM,
+        },
         422: {"description": "Corrupt image, no pixel data, colour image", **_PROBLEM},
     },
 )

@@ -56,9 +56,7 @@ def read_manifest(path: Path, name: str | None = None) -> DataSet:
         reader = csv.DictReader(handle)
         missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
-            raise InvalidInputError(
-                f"manifest {path} line 1: missing required column(s) {missing}"
-            )
+            raise InvalidInputError(f"manifest {path} line 1: missing required column(s) {missing}")
         images: dict[str, dict[str, str]] = {}
         lesions: dict[str, list[Lesion]] = {}
         first_line: dict[str, int] = {}

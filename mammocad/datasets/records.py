@@ -61,8 +61,11 @@ class Record(BaseModel):
 
     @model_validator(mode="after")
     def _label_matches_lesions(self) -> Record:
-        worst = max((lesion.severity for lesion in self.lesions), key=lambda s: s.severity,
-                    default=Label.NORMAL)
+        worst = max(
+            (lesion.severity for lesion in self.lesions),
+            key=lambda s: s.severity,
+            default=Label.NORMAL,
+        )
         if worst is not self.label:
             raise ValueError(
                 f"{self.image_id}: label {self.label.value!r} disagrees with its lesions "

@@ -91,8 +91,9 @@ def find_breast_region(pixels: np.ndarray, margin_fraction: float = 0.02) -> Bre
     return BreastRegion(box=box, mask=mask, found=True)
 
 
-def chest_wall_side_from_mask(mask: np.ndarray, *, band: float = 0.05, min_contact: float = 0.3,
-                              min_ratio: float = 1.5) -> Literal["left", "right"] | None:
+def chest_wall_side_from_mask(
+    mask: np.ndarray, *, band: float = 0.05, min_contact: float = 0.3, min_ratio: float = 1.5
+) -> Literal["left", "right"] | None:
     """The side where the breast reaches the edge of its bounding box along most of its height.
 
     The chest wall is cut by the detector (or film) edge, so on that side the breast extends to

@@ -34,8 +34,10 @@ __all__ = ["decode_dicom"]
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 # SNOMED CT and the legacy SNOMED-RT (SRT) codes of the two screening views (DICOM CID 4014).
 _VIEW_CODES = {
-    "399162004": View.CC, "R-10242": View.CC,
-    "399368009": View.MLO, "R-10226": View.MLO,
+    "399162004": View.CC,
+    "R-10242": View.CC,
+    "399368009": View.MLO,
+    "R-10226": View.MLO,
 }
 _VIEW_POSITIONS = {"CC": View.CC, "MLO": View.MLO}
 
@@ -70,7 +72,9 @@ def _read_dataset(data: bytes) -> Dataset:
     except InvalidDicomError as exc:
         raise CorruptImageError(f"not a valid DICOM Part 10 file: {exc}") from exc
     except Exception as exc:  # pydicom raises many types on truncated or malformed input
-        raise CorruptImageError(f"DICOM file is truncated or malformed ({type(exc).__name__})") from exc
+        raise CorruptImageError(
+            f"DICOM file is truncated or malformed ({type(exc).__name__})"
+        ) from exc
     if not any(keyword in ds for keyword in _PIXEL_KEYWORDS):
         sop_class = ds.get("SOPClassUID")
         kind = f" ({sop_class.name})" if sop_class is not None else ""
@@ -87,8 +91,9 @@ def _check_layout(ds: Dataset, max_pixels: int) -> None:
         samples = int(ds.get("SamplesPerPixel", 1) or 1)
         bits_allocated = int(ds.BitsAllocated)
     except (AttributeError, TypeError, ValueError) as exc:
-        raise CorruptImageError("DICOM image pixel module is incomplete (Rows, Columns, "
-                                "BitsAllocated)") from exc
+        raise CorruptImageError(
+            "DICOM image pixel module is incomplete (Rows, Columns, BitsAllocated)"
+        ) from exc
     if rows <= 0 or columns <= 0:
         raise EmptyInputError(f"DICOM image has {rows} rows and {columns} columns")
     if rows * columns * frames * samples > max_pixels:
@@ -130,24 +135,39 @@ def _grey_from_identical_channels(stored: np.ndarray) -> np.ndarray:
 
 
 def _to_unit_range(stored: np.ndarray, ds: Dataset) -> np.ndarray:
-    """Modality LUT -> VOI LUT/window -> [0, 1] by the output range -> MONOCHROME1 inversion."""
+    """Modality LUT -> VOI LUT/window -> [0, 1] by the output range -> MONOCHROME1 inversion.
+
+    For integer pixels the whole chain is evaluated once per distinct stored value (at most
+    65536 of them) and then looked up, which keeps pydicom's exact LUT and windowing semantics
+    while costing one indexing pass over a 14-megapixel mammogram instead of several float64
+    passes.
+    """
+    if np.issubdtype(stored.dtype, np.integer) and stored.dtype.itemsize <= 2:
+        first = int(stored.min())
+        domain = np.arange(first, int(stored.max()) + 1, dtype=np.int64)
+        table = _intensity_curve(domain, ds)
+        return table[stored.astype(np.int64) - first]
+    return _intensity_curve(stored, ds)
+
+
+def _intensity_curve(values: np.ndarray, ds: Dataset) -> np.ndarray:
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
-    grey_ds = ds if stored.ndim == 2 and photometric.startswith("MONO") else None
-    if grey_ds is None:  # identical-channel colour: the stored values are the display values
+    if not photometric.startswith("MONO"):  # grey stored as colour: values are display values
         low, high = 0.0, float(2 ** int(ds.get("BitsStored", 8)) - 1)
-        values = stored.astype(np.float64)
+        out = values.astype(np.float64)
     else:
-        values = np.asarray(apply_modality_lut(stored, grey_ds), dtype=np.float64)
-        if "VOILUTSequence" in grey_ds or "WindowCenter" in grey_ds:
-            values = np.asarray(apply_voi_lut(values, grey_ds, index=0), dtype=np.float64)
-            low, high = _voi_output_range(grey_ds)
+        out = apply_modality_lut(values, ds)
+        if "VOILUTSequence" in ds or "WindowCenter" in ds:
+            if "VOILUTSequence" in ds and not np.issubdtype(out.dtype, np.integer):
+                out = np.rint(out).astype(np.int64)  # a LUT is indexed by integers
+            out = apply_voi_lut(out, ds, index=0)
+            low, high = _voi_output_range(ds)
         else:
-            low, high = _modality_output_range(grey_ds)
+            low, high = _modality_output_range(ds)
+        out = np.asarray(out, dtype=np.float64)
     span = high - low if high > low else 1.0
-    unit = np.clip((values - low) / span, 0.0, 1.0).astype(np.float32)
-    if photometric == "MONOCHROME1":
-        unit = 1.0 - unit
-    return unit
+    unit = np.clip((out - low) / span, 0.0, 1.0).astype(np.float32)
+    return 1.0 - unit if photometric == "MONOCHROME1" else unit
 
 
 def _stored_range(ds: Dataset) -> tuple[float, float]:

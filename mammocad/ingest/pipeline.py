@@ -36,7 +36,8 @@ class IngestOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     target_shape: tuple[int, int] | None = Field(
-        default=(1024, 768), description="(rows, columns) of the model grid; None keeps the crop size"
+        default=(1024, 768),
+        description="(rows, columns) of the model grid; None keeps the crop size",
     )
     crop_breast: bool = Field(default=True, description="crop to the breast and blank the rest")
     orient: bool = Field(default=True, description="mirror so the chest wall is on the left")
@@ -90,14 +91,16 @@ def detect_format(data: bytes) -> SourceFormat:
     )
 
 
-def ingest_file(path: Path, options: IngestOptions | None = None, *,
-                laterality: Laterality | None = None) -> IngestedImage:
+def ingest_file(
+    path: Path, options: IngestOptions | None = None, *, laterality: Laterality | None = None
+) -> IngestedImage:
     """Ingest an image file from disk (CLI, training and evaluation use this)."""
     return ingest_bytes(Path(path).read_bytes(), options, laterality=laterality)
 
 
-def ingest_bytes(data: bytes, options: IngestOptions | None = None, *,
-                 laterality: Laterality | None = None) -> IngestedImage:
+def ingest_bytes(
+    data: bytes, options: IngestOptions | None = None, *, laterality: Laterality | None = None
+) -> IngestedImage:
     """Ingest an uploaded image held in memory.
 
     Args:
@@ -140,8 +143,10 @@ def prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:
     else:
         crop_mask = None
 
-    orientation = _orientation(decoded, crop_mask) if options.orient else Orientation(
-        chest_wall_side="left", source="default", flipped=False
+    orientation = (
+        _orientation(decoded, crop_mask)
+        if options.orient
+        else Orientation(chest_wall_side="left", source="default", flipped=False)
     )
     if orientation.flipped:
         transform = transform.then(GridTransform.flip_horizontal(transform.target_shape))
@@ -168,7 +173,10 @@ def _orientation(decoded: DecodedImage, crop_mask: np.ndarray | None) -> Orienta
     source: ChestWallSource = "default"
     if decoded.row_direction and decoded.row_direction[0] in "AP":
         # Columns increase towards anterior ("A"): the posterior chest wall is at x = 0.
-        side, source = ("left" if decoded.row_direction[0] == "A" else "right"), "patient_orientation"
+        side, source = (
+            ("left" if decoded.row_direction[0] == "A" else "right"),
+            "patient_orientation",
+        )
     if side is None and crop_mask is not None:
         side = chest_wall_side_from_mask(crop_mask)
         source = "image" if side else source
@@ -184,7 +192,10 @@ def _fit(pixels: np.ndarray, target: tuple[int, int]) -> tuple[np.ndarray, GridT
     """Resize keeping the aspect ratio so the image fits ``target``, then pad right/bottom."""
     rows, columns = pixels.shape
     scale = min(target[0] / rows, target[1] / columns)
-    size = (max(1, min(target[0], round(rows * scale))), max(1, min(target[1], round(columns * scale))))
+    size = (
+        max(1, min(target[0], round(rows * scale))),
+        max(1, min(target[1], round(columns * scale))),
+    )
     transform = GridTransform.resize((rows, columns), size)
     if size != (rows, columns):
         resampled = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.float32)).resize(

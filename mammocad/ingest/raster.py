@@ -71,7 +71,9 @@ def _grey_values(image: Image.Image) -> tuple[np.ndarray, int]:
     mode = image.mode
     if mode in _COLOUR_MODES:
         rgb = np.asarray(image.convert("RGB"))
-        if not (np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 0], rgb[..., 2])):
+        if not (
+            np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 0], rgb[..., 2])
+        ):
             raise ColourImageError(f"the image is in colour ({mode}); mammocad expects greyscale")
         return rgb[..., 0], 8
     if mode not in _GREY_MODES:

@@ -30,14 +30,16 @@ def chains(draw: st.DrawFn) -> GridTransform:
         elif step == "resize":
             nxt = GridTransform.resize((rows, cols), draw(shapes))
         else:
-            nxt = GridTransform.pad((rows, cols), (rows + draw(st.integers(0, 50)),
-                                                   cols + draw(st.integers(0, 50))))
+            nxt = GridTransform.pad(
+                (rows, cols), (rows + draw(st.integers(0, 50)), cols + draw(st.integers(0, 50)))
+            )
         transform = transform.then(nxt)
     return transform
 
 
-points = st.lists(st.tuples(st.floats(-5000, 5000), st.floats(-5000, 5000)), min_size=1,
-                  max_size=20)
+points = st.lists(
+    st.tuples(st.floats(-5000, 5000), st.floats(-5000, 5000)), min_size=1, max_size=20
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -49,10 +51,16 @@ def test_points_round_trip(transform: GridTransform, pts: list[tuple[float, floa
 
 
 @settings(max_examples=300, deadline=None)
-@given(chains(), st.lists(st.tuples(st.floats(0, 4000), st.floats(0, 4000),
-                                    st.floats(0.5, 500), st.floats(0.5, 500)), min_size=1))
-def test_boxes_round_trip_and_stay_ordered(transform: GridTransform,
-                                           raw: list[tuple[float, float, float, float]]) -> None:
+@given(
+    chains(),
+    st.lists(
+        st.tuples(st.floats(0, 4000), st.floats(0, 4000), st.floats(0.5, 500), st.floats(0.5, 500)),
+        min_size=1,
+    ),
+)
+def test_boxes_round_trip_and_stay_ordered(
+    transform: GridTransform, raw: list[tuple[float, float, float, float]]
+) -> None:
     boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in raw])
     model = transform.to_model_boxes(boxes)
     assert np.all(model[:, 2] > model[:, 0]) and np.all(model[:, 3] > model[:, 1])
@@ -85,8 +93,9 @@ def test_chaining_checks_shapes() -> None:
         GridTransform.identity((10, 10)).then(GridTransform.identity((20, 20)))
 
 
-@pytest.mark.parametrize("bad", [dict(top=5, left=0, bottom=5, right=4), dict(top=0, left=0,
-                                                                               bottom=11, right=4)])
+@pytest.mark.parametrize(
+    "bad", [dict(top=5, left=0, bottom=5, right=4), dict(top=0, left=0, bottom=11, right=4)]
+)
 def test_crop_outside_the_grid_is_refused(bad: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="outside"):
         GridTransform.crop((10, 10), **bad)

@@ -43,8 +43,14 @@ def dicom_bytes(pixels: np.ndarray | None, **attributes: Any) -> bytes:
     return buffer.getvalue()
 
 
-def phantom(rows: int = 400, columns: int = 300, *, chest_wall: str = "left",
-            lesion: tuple[int, int, int] = (60, 200, 12), label: bool = True) -> np.ndarray:
+def phantom(
+    rows: int = 400,
+    columns: int = 300,
+    *,
+    chest_wall: str = "left",
+    lesion: tuple[int, int, int] = (60, 200, 12),
+    label: bool = True,
+) -> np.ndarray:
     """A breast-like half ellipse against one side, a bright square lesion, a film label.
 
     Args:
