@@ -28,28 +28,51 @@ def bootstrap_examples(home: Path, console: Console) -> Path:
     manifest = home / "examples" / "manifest.csv"
     if not manifest.is_file():
         console.print("Generating the embedded synthetic example study ...")
-        generate_dataset(manifest.parent, n_patients=2, seed=2026, image_format="dicom")
+        # Seed 1 gives the two patients a normal, a benign and a malignant breast between them.
+        generate_dataset(manifest.parent, n_patients=2, seed=1, image_format="dicom")
     return manifest
 
 
 def _self_check(manifest: Path, console: Console) -> Path:
-    """Ingest every example through the real pipeline and show the result; a failure stops."""
+    """Ingest every example through the real pipeline and compare it with the ground truth.
+
+    A disagreement (laterality misread, a lesion outside the breast region) stops the start-up:
+    serving on top of a broken ingest would give wrong answers quietly.
+    """
     table = Table(title="Embedded example study (synthetic, known ground truth)")
-    for column in ("image", "label", "lat.", "view", "chest wall", "breast box [x0,y0,x1,y1]"):
+    for column in ("image", "label", "lat.", "view", "chest wall", "decided by"):
         table.add_column(column)
     records = list(read_manifest(manifest))
     for record in records:
         ingested = ingest_file(record.path)
+        x0, y0, x1, y1 = ingested.breast_box
+        lesion_outside = [
+            box
+            for box in record.boxes
+            if not (x0 <= (box[0] + box[2]) / 2 <= x1 and y0 <= (box[1] + box[3]) / 2 <= y1)
+        ]
+        if ingested.metadata.laterality is not record.laterality or lesion_outside:
+            raise SelfCheckError(
+                f"{record.image_id}: laterality {ingested.metadata.laterality} (expected "
+                f"{record.laterality}), lesions outside the breast region: {lesion_outside}"
+            )
         table.add_row(
             record.path.name,
             record.label.value,
             ingested.metadata.laterality.value,
             ingested.metadata.view.value,
-            f"{ingested.orientation.chest_wall_side} ({ingested.orientation.source})",
-            str(list(ingested.breast_box)),
+            ingested.orientation.chest_wall_side,
+            ingested.orientation.source,
         )
     console.print(table)
     return records[0].path
+
+
+class SelfCheckError(MammocadError):
+    """The start-up self-check found ingest disagreeing with the example ground truth."""
+
+    code = "self-check-failed"
+    title = "Self-check failed"
 
 
 def serve(
@@ -69,8 +92,8 @@ def serve(
         console.print(f"[red]self-check failed[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=1) from error
     base = f"http://{host}:{port}"
-    console.print(f"API docs: [bold]{base}/docs[/bold]   liveness: {base}/v1/health/live")
-    console.print(f"Try:  curl -F file=@{example} {base}/v1/inspect")
+    console.print(f"API docs: {base}/docs   liveness: {base}/v1/health/live", soft_wrap=True)
+    console.print(f"Try:  curl -F file=@{example} {base}/v1/inspect", soft_wrap=True)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
 
 

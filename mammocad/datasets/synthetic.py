@@ -18,9 +18,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
 
+import mammocad
 from mammocad.datasets.manifest import read_manifest
 from mammocad.datasets.records import DataSet
 from mammocad.errors import InvalidInputError
@@ -55,13 +55,19 @@ def load_synthetic(
     """
     _check_parameters(n_patients, vendors, image_format, shape)
     folder = synthetic_cache_dir(
-        n_patients, seed=seed, vendors=vendors, image_format=image_format, shape=shape,
+        n_patients,
+        seed=seed,
+        vendors=vendors,
+        image_format=image_format,
+        shape=shape,
         cache_root=cache_root,
     )
     if not (folder / _MANIFEST).is_file():
         _generate_atomically(folder, n_patients, seed, tuple(vendors), image_format, shape)
-    name = (f"synthetic:{n_patients},seed={seed},vendor={'+'.join(vendors)},"
-            f"size={shape[0]}x{shape[1]},format={image_format}")
+    name = (
+        f"synthetic:{n_patients},seed={seed},vendor={'+'.join(vendors)},"
+        f"size={shape[0]}x{shape[1]},format={image_format}"
+    )
     return read_manifest(folder / _MANIFEST, name=name)
 
 
@@ -86,7 +92,7 @@ def synthetic_cache_dir(
         "vendors": list(vendors),  # order kept: it may decide which patient gets which vendor
         "image_format": image_format,
         "shape": list(shape),
-        "mammocad": version("mammocad"),
+        "mammocad": mammocad.__version__,
     }
     digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
     key = f"{n_patients}p-seed{seed}-{shape[0]}x{shape[1]}-{image_format}-{digest[:16]}"
@@ -127,8 +133,12 @@ def _generate_atomically(
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         manifest = generate_dataset(
-            work, n_patients=n_patients, seed=seed, vendors=vendors,
-            image_format=image_format, shape=shape,
+            work,
+            n_patients=n_patients,
+            seed=seed,
+            vendors=vendors,
+            image_format=image_format,
+            shape=shape,
         )
         _check_self_contained(Path(manifest), work)
         if folder.exists() and not (folder / _MANIFEST).is_file():
@@ -146,8 +156,9 @@ def _generate_atomically(
 def _check_self_contained(manifest: Path, work: Path) -> None:
     """Every image must lie inside the folder, or the rename would orphan the manifest's paths."""
     if manifest.resolve() != (work / _MANIFEST).resolve():
-        raise InvalidInputError(f"synthetic generator wrote its manifest to {manifest}, "
-                                f"not {work / _MANIFEST}")
+        raise InvalidInputError(
+            f"synthetic generator wrote its manifest to {manifest}, not {work / _MANIFEST}"
+        )
     root = work.resolve()
     for record in read_manifest(manifest):
         if not Path(record.path).resolve().is_relative_to(root):

@@ -1,0 +1,54 @@
+"""The start-up of ``mammocad serve`` (bootstrap + self-check) and ``mammocad openapi``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from cli.main import app
+from cli.serve import SelfCheckError, _self_check, bootstrap_examples
+from mammocad.datasets.manifest import read_manifest, write_manifest
+from mammocad.vocabulary import Label, Laterality
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bootstrap_examples(tmp_path_factory.mktemp("home"), Console(quiet=True))
+
+
+def test_bootstrap_makes_a_study_with_every_label(examples: Path) -> None:
+    dataset = read_manifest(examples)
+    assert len(dataset) == 8 and all(count > 0 for count in dataset.label_counts().values())
+    assert {record.label for record in dataset if record.boxes} == {Label.BENIGN, Label.MALIGNANT}
+
+
+def test_bootstrap_is_idempotent(examples: Path) -> None:
+    before = examples.stat().st_mtime_ns
+    assert bootstrap_examples(examples.parent.parent, Console(quiet=True)) == examples
+    assert examples.stat().st_mtime_ns == before
+
+
+def test_self_check_passes_on_the_ground_truth(examples: Path) -> None:
+    first = _self_check(examples, Console(quiet=True))
+    assert first.is_file()
+
+
+def test_self_check_stops_on_a_disagreement(examples: Path, tmp_path: Path) -> None:
+    records = list(read_manifest(examples))
+    wrong = [records[0].model_copy(update={"laterality": Laterality.RIGHT}), *records[1:]]
+    tampered = write_manifest(wrong, tmp_path / "manifest.csv")
+    with pytest.raises(SelfCheckError, match="laterality"):
+        _self_check(tampered, Console(quiet=True))
+
+
+def test_openapi_check_detects_drift(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.json"
+    assert runner.invoke(app, ["openapi", "--out", str(spec)]).exit_code == 0
+    assert runner.invoke(app, ["openapi", "--out", str(spec), "--check"]).exit_code == 0
+    spec.write_text(spec.read_text() + " ")
+    assert runner.invoke(app, ["openapi", "--out", str(spec), "--check"]).exit_code == 1
