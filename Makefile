@@ -6,12 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-all lint openapi bench clean
+.PHONY: run test test-all lint openapi bench constraints clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e '.[dev]'
+	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 ## run: install, bootstrap the embedded default and serve on 127.0.0.1 (Ctrl-C stops)
@@ -36,6 +35,11 @@ openapi: $(STAMP)
 ## bench: ingest timings on the real samples (needs ../shared/datasets)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
+
+## constraints: re-pin every installed package after changing pyproject.toml's dependencies
+constraints: $(STAMP)
+	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
