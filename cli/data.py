@@ -90,8 +90,12 @@ def split(
     table.add_column("val N/B/M", justify="right")
     for number, (train, val) in enumerate(folds, start=1):
         table.add_row(
-            str(number), str(len(train)), str(len(train.patients)), str(len(val)),
-            str(len(val.patients)), "/".join(str(n) for n in val.label_counts().values()),
+            str(number),
+            str(len(train)),
+            str(len(train.patients)),
+            str(len(val)),
+            str(len(val.patients)),
+            "/".join(str(n) for n in val.label_counts().values()),
         )
     Console().print(table)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import data, ingest, serve, synth
+from cli import data, evaluate, ingest, serve, synth, train
 
 app = typer.Typer(
     name="mammocad",
@@ -20,6 +20,9 @@ app = typer.Typer(
 app.command("synth")(synth.synth)
 app.command("ingest")(ingest.ingest)
 app.add_typer(data.app, name="data")
+app.command("train")(train.train)
+app.command("evaluate")(evaluate.evaluate)
+app.command("crossval")(evaluate.crossval)
 app.command("serve")(serve.serve)
 app.command("openapi")(serve.export_openapi)
 

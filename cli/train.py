@@ -1,0 +1,77 @@
+"""``mammocad train classifier|detector``: train a model on a data set spec."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cli.ingest import parse_shape
+from mammocad.datasets.spec import load_dataset
+from mammocad.errors import MammocadError
+
+__all__ = ["TaskName", "train"]
+
+
+class TaskName(StrEnum):
+    """Which model to train."""
+
+    CLASSIFIER = "classifier"
+    DETECTOR = "detector"
+
+
+def default_model_dir(task: TaskName) -> Path:
+    """``$MAMMOCAD_HOME/models/<task>/<UTC timestamp>``: never overwrites an earlier model."""
+    home = Path(os.environ.get("MAMMOCAD_HOME", "var"))
+    return home / "models" / task.value / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def train(
+    task: Annotated[TaskName, typer.Argument(help="classifier or detector")],
+    data: Annotated[
+        str, typer.Option(help="data set spec, e.g. minimias:DIR, synthetic:24, manifest:FILE.csv")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="model folder (default under $MAMMOCAD_HOME/models)")
+    ] = None,
+    size: Annotated[
+        str, typer.Option(help="model grid ROWSxCOLUMNS (multiples of 32)")
+    ] = "448x320",
+    epochs: Annotated[int, typer.Option(min=1)] = 14,
+    batch_size: Annotated[int, typer.Option(min=1)] = 4,
+    patience: Annotated[int, typer.Option(min=1, help="early-stopping patience (epochs)")] = 5,
+    val_fraction: Annotated[float, typer.Option(min=0.05, max=0.5)] = 0.2,
+    seed: Annotated[int, typer.Option()] = 0,
+    device: Annotated[str, typer.Option(help="auto (GPU if present), cpu, cuda")] = "auto",
+) -> None:
+    """Train a model with transfer learning and augmentation; save weights + metadata."""
+    from mammocad.ingest.pipeline import IngestOptions
+    from models.tasks import CLASSIFY, DETECT
+    from models.train import train_and_save
+    from models.training import TrainingOptions
+
+    console = Console()
+    shape = parse_shape(size)
+    if shape[0] % 32 or shape[1] % 32:
+        raise typer.BadParameter(f"{size}: rows and columns must be multiples of 32")
+    try:
+        dataset = load_dataset(data)
+        train_and_save(
+            CLASSIFY if task is TaskName.CLASSIFIER else DETECT,
+            dataset,
+            out or default_model_dir(task),
+            ingest=IngestOptions(target_shape=shape),
+            options=TrainingOptions(
+                epochs=epochs, batch_size=batch_size, patience=patience, seed=seed, device=device
+            ),
+            val_fraction=val_fraction,
+            console=console,
+        )
+    except MammocadError as error:
+        console.print(f"[red]cannot train[/red] ({error.code}): {error.detail}")
+        raise typer.Exit(code=2) from error

@@ -1,0 +1,1 @@
+"""Mammogram classification: normal / benign / malignant from lesion evidence maps."""

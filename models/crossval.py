@@ -1,0 +1,148 @@
+"""Patient-level k-fold cross-validation: the honest estimate on a small data set.
+
+Each fold's model is trained on the other folds (with an inner patient-level split for early
+stopping and for choosing the operating point) and tested on its fold, which it never saw. The
+out-of-fold predictions of all folds are pooled into one report, and per-fold figures are kept to
+show the spread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+from rich.console import Console
+
+from mammocad.datasets.records import DataSet
+from mammocad.datasets.splits import patient_kfold, patient_split
+from mammocad.ingest.pipeline import IngestOptions
+from models.data import PreparedImage
+from models.evaluate import detector_scores, evaluate_classifier
+from models.evaluation.classification import (
+    ClassificationReport,
+    OperatingPoint,
+    at_threshold,
+    classification_report,
+)
+from models.evaluation.detection import FrocResult, froc
+from models.tasks import CLASSIFY, TaskSpec
+from models.train import prepare_with_progress, train_on_split
+from models.training import TrainingOptions, resolve_device
+
+__all__ = ["CrossValidation", "cross_validate"]
+
+
+class CrossValidation(BaseModel):
+    """Per-fold and pooled out-of-fold results of one cross-validation."""
+
+    task: str
+    data: str
+    k: int
+    seed: int
+    ingest: IngestOptions
+    training: TrainingOptions
+    inner_val_fraction: float
+    folds: list[dict[str, Any]]
+    pooled_classification: ClassificationReport | None = None
+    pooled_operating_point: OperatingPoint | None = None
+    pooled_froc: FrocResult | None = None
+    seconds: float
+
+
+def cross_validate(
+    task: TaskSpec,
+    dataset: DataSet,
+    *,
+    k: int,
+    ingest: IngestOptions,
+    options: TrainingOptions,
+    inner_val_fraction: float = 0.15,
+    console: Console | None = None,
+) -> CrossValidation:
+    """Train and test ``k`` models, one per patient-level fold (see the module docstring)."""
+    console = console or Console()
+    started = time.perf_counter()
+    device = resolve_device(options.device)
+    prepared = {image.image_id: image for image in prepare_with_progress(dataset, ingest, console)}
+    folds: list[dict[str, Any]] = []
+    pooled_labels: list[str] = []
+    pooled_probabilities: list[np.ndarray] = []
+    pooled_margins: list[np.ndarray] = []  # abnormal score minus the fold's own threshold
+    pooled_detections: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for fold, (train_set, test_set) in enumerate(patient_kfold(dataset, k=k, seed=options.seed)):
+        inner_train, inner_val = patient_split(
+            train_set, val_fraction=inner_val_fraction, seed=options.seed
+        )
+        console.rule(
+            f"fold {fold + 1}/{k}: train {len(inner_train)}, early-stop {len(inner_val)},"
+            f" test {len(test_set)} images"
+        )
+        result = train_on_split(
+            task, _pick(prepared, inner_train), _pick(prepared, inner_val), options, console
+        )
+        test_images = _pick(prepared, test_set)
+        record: dict[str, Any] = {
+            "fold": fold + 1,
+            "best_epoch": result.best_epoch,
+            "epochs_run": result.epochs_run,
+            "seconds": round(result.seconds, 1),
+            "test_images": len(test_images),
+            "test_patients": test_set.patients,
+        }
+        if task is CLASSIFY:
+            threshold = result.best_metrics.get("operating_point", {}).get("abnormal_threshold")
+            report, probabilities = evaluate_classifier(
+                result.model, device, test_images, threshold=threshold, n_boot=500
+            )
+            record |= {
+                "auc_abnormal": report.auc_abnormal.auc,
+                "auc_malignant": report.auc_malignant.auc if report.auc_malignant else None,
+                "abnormal_threshold": threshold,
+            }
+            pooled_labels += [image.label.value for image in test_images]
+            pooled_probabilities.append(probabilities)
+            pooled_margins.append(1 - probabilities[:, 0] - (threshold or 0.5))
+        else:
+            scores = detector_scores(result.model, device, test_images)
+            masses = sum(len(truth) for _, _, truth in scores)
+            record |= {"scored_images": len(scores), "masses": masses}
+            if masses:
+                fold_froc = froc(scores)
+                record |= {
+                    "froc_mean_sensitivity": fold_froc.mean_sensitivity,
+                    "sensitivity_at_1fpi": fold_froc.sensitivity_at["1"],
+                }
+            pooled_detections += scores
+        folds.append(record)
+        console.print(record)
+    outcome = CrossValidation(
+        task=task.name,
+        data=dataset.name,
+        k=k,
+        seed=options.seed,
+        ingest=ingest,
+        training=options,
+        inner_val_fraction=inner_val_fraction,
+        folds=folds,
+        seconds=round(time.perf_counter() - started, 1),
+    )
+    if task is CLASSIFY:
+        outcome.pooled_classification = classification_report(
+            pooled_labels, np.concatenate(pooled_probabilities)
+        )
+        # Each fold's decisions at the threshold its own inner validation split chose: the
+        # sensitivity/specificity a deployment would see (the report's own operating point is
+        # Youden on the pooled scores, which is optimistic).
+        outcome.pooled_operating_point = at_threshold(
+            [label != "normal" for label in pooled_labels], np.concatenate(pooled_margins), 0.0
+        )
+    else:
+        outcome.pooled_froc = froc(pooled_detections)
+    return outcome
+
+
+def _pick(prepared: dict[str, PreparedImage], subset: DataSet) -> Sequence[PreparedImage]:
+    return [prepared[record.image_id] for record in subset]

@@ -1,0 +1,114 @@
+"""Human- and machine-readable output of evaluation results: rich tables and JSON files.
+
+Tables are for the terminal (the CLI prints them); JSON is the record kept next to a model, so it
+is written deterministically (sorted keys) to diff cleanly between runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from rich.table import Table
+
+from models.evaluation.classification import AucEstimate, ClassificationReport, Proportion
+from models.evaluation.detection import FrocResult
+
+__all__ = ["render_classification_table", "render_detection_table", "write_json"]
+
+
+def _auc(estimate: AucEstimate | None) -> str:
+    if estimate is None:
+        return "undefined (one class only)"
+    return (
+        f"{estimate.auc:.3f} [{estimate.ci_low:.3f}, {estimate.ci_high:.3f}] "
+        f"({estimate.n_positive} pos / {estimate.n_negative} neg)"
+    )
+
+
+def _proportion(proportion: Proportion, successes: int, total: int) -> str:
+    return (
+        f"{proportion.value:.3f} [{proportion.ci_low:.3f}, {proportion.ci_high:.3f}] "
+        f"({successes}/{total})"
+    )
+
+
+def render_classification_table(report: ClassificationReport) -> Table:
+    """Summarise a classification report: AUCs with CIs, the operating point, the confusion.
+
+    Args:
+        report: the report of one split.
+
+    Returns:
+        A two-column table (metric, value), the confusion matrix nested as a table.
+    """
+    level = round(report.auc_abnormal.level * 100)
+    table = Table(title=f"Classification ({report.n_images} images, {level}% CIs)")
+    table.add_column("metric", style="bold")
+    table.add_column("value")
+    counts = ", ".join(f"{label} {count}" for label, count in report.counts.items())
+    table.add_row("images per class", counts)
+    table.add_row("AUC abnormal vs normal", _auc(report.auc_abnormal))
+    table.add_row("AUC malignant vs rest", _auc(report.auc_malignant))
+    point = report.operating_point
+    table.add_row(
+        "threshold on 1 - p(normal)", f"{point.threshold:.4f} ({report.threshold_source})"
+    )
+    table.add_row("sensitivity", _proportion(point.sensitivity, point.tp, point.tp + point.fn))
+    table.add_row("specificity", _proportion(point.specificity, point.tn, point.tn + point.fp))
+
+    matrix = Table(title="rows truth, columns prediction", show_edge=False)
+    matrix.add_column("")
+    for label in report.confusion.labels:
+        matrix.add_column(label, justify="right")
+    for label, row in zip(report.confusion.labels, report.confusion.matrix, strict=True):
+        matrix.add_row(label, *(str(count) for count in row))
+    table.add_row("confusion (argmax)", matrix)
+    return table
+
+
+def render_detection_table(result: FrocResult) -> Table:
+    """Summarise a FROC result: sensitivity at each FP rate and their mean.
+
+    Args:
+        result: the FROC result of one split.
+
+    Returns:
+        A two-column table (FP per image, sensitivity).
+    """
+    rule = "centre in box" if result.hit_rule == "centre" else f"IoU >= {result.iou_threshold:g}"
+    table = Table(
+        title=f"Detection FROC ({result.n_lesions} lesions, {result.n_images} images)",
+        caption=f"hit rule: {rule}",
+    )
+    table.add_column("FP per image", justify="right")
+    table.add_column("sensitivity", justify="right")
+    for rate, sensitivity in result.sensitivity_at.items():
+        table.add_row(rate, f"{sensitivity:.3f}")
+    table.add_section()
+    table.add_row("mean", f"{result.mean_sensitivity:.3f}", style="bold")
+    return table
+
+
+def write_json(model: BaseModel | Mapping[str, Any], path: str | Path) -> Path:
+    """Write a result as pretty, key-sorted JSON, creating parent folders.
+
+    NaN and infinity are refused (``allow_nan=False``): they are not JSON, and a NaN metric is a
+    bug to surface, not to file away.
+
+    Args:
+        model: a pydantic model (dumped in JSON mode) or a JSON-ready mapping.
+        path: file to write.
+
+    Returns:
+        ``path``.
+    """
+    data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

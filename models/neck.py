@@ -1,0 +1,45 @@
+"""The stride-8 feature map both heads read: MONAI's feature pyramid over the trunk."""
+
+from __future__ import annotations
+
+import torch
+from monai.networks.blocks.feature_pyramid_network import FeaturePyramidNetwork
+from torch import nn
+
+from models.backbone import FEATURE_CHANNELS, EfficientNetLite0Features
+
+__all__ = ["STRIDE", "PyramidTrunk"]
+
+STRIDE = 8
+
+
+class PyramidTrunk(nn.Module):
+    """Trunk + feature pyramid + one 3x3 conv: the last convolutional feature map.
+
+    Stride 8 because masses in a downsampled mammogram are 10-70 pixels across: a coarser map
+    would give the smaller ones a single cell or none. The top-down pyramid brings the stride-32
+    context (breast density, surrounding tissue) into that fine map.
+
+    Attributes:
+        last_conv: the module whose output is the last convolutional feature map, the target of
+            Grad-CAM.
+    """
+
+    def __init__(self, *, pretrained: bool = True, channels: int = 64) -> None:
+        super().__init__()
+        self.trunk = EfficientNetLite0Features(pretrained=pretrained)
+        self.pyramid = FeaturePyramidNetwork(2, list(FEATURE_CHANNELS.values()), channels)
+        self.last_conv = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())
+        self.channels = channels
+
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Args: image ``(B, 1, H, W)`` in [0, 1], H and W multiples of 32.
+
+        Returns:
+            the stride-8 map ``(B, C, H/8, W/8)`` and the pooled stride-32 features
+            ``(B, 320)``: the penultimate feature vector that OOD detectors use.
+        """
+        features = self.trunk(image)
+        pooled = features["c5"].mean(dim=(2, 3))
+        fine = self.pyramid(features)["c3"]
+        return self.last_conv(fine), pooled

@@ -1,0 +1,211 @@
+"""The two tasks, described by what differs between them: network, targets, loss, validation.
+
+Everything else (data preparation, augmentation, the training loop, checkpoints) is shared, so a
+fix to the training loop fixes both models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+
+from mammocad.datasets.records import Lesion
+from mammocad.vocabulary import Label
+from models.classify.network import LesionEvidenceClassifier
+from models.classify.objective import classifier_loss
+from models.data import Example, PreparedImage
+from models.detect.decode import GridDetections, decode_detections
+from models.detect.network import MassDetector
+from models.detect.objective import detector_loss
+from models.evaluation.classification import operating_point
+from models.evaluation.detection import froc, match_detections
+
+__all__ = ["CLASSIFY", "DETECT", "TaskSpec", "predict_detections", "predict_probabilities"]
+
+
+class TaskSpec(Protocol):
+    """What the shared training loop needs to know about a task."""
+
+    name: str
+    architecture: str
+    metric_name: str
+
+    def build(self, *, pretrained: bool) -> torch.nn.Module: ...
+    def keep(self, lesion: Lesion) -> bool: ...
+    def sample_weights(self, images: Sequence[PreparedImage]) -> list[float]: ...
+    def loss(
+        self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
+    ) -> torch.Tensor: ...
+    def validate(
+        self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
+    ) -> dict[str, Any]:
+        """Validation metrics (floats, one named ``metric_name``) plus ``operating_point``:
+        the decision thresholds chosen on these validation images."""
+        ...
+
+
+@torch.no_grad()
+def predict_probabilities(
+    model: LesionEvidenceClassifier,
+    pixels: Sequence[np.ndarray],
+    device: torch.device,
+    batch_size: int = 8,
+) -> np.ndarray:
+    """``(N, 3)`` normal/benign/malignant probabilities for model-grid images."""
+    model.eval()
+    out = []
+    for start in range(0, len(pixels), batch_size):
+        batch = torch.stack([torch.from_numpy(p)[None] for p in pixels[start : start + batch_size]])
+        out.append(model(batch.to(device)).probabilities.cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, 3))
+
+
+@torch.no_grad()
+def predict_detections(
+    model: MassDetector, pixels: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
+) -> list[GridDetections]:
+    """Detections on the model grid for model-grid images."""
+    model.eval()
+    out: list[GridDetections] = []
+    for start in range(0, len(pixels), batch_size):
+        batch = torch.stack([torch.from_numpy(p)[None] for p in pixels[start : start + batch_size]])
+        out.extend(decode_detections(model(batch.to(device)), stride=model.stride))
+    return out
+
+
+def _balanced_weights(keys: Sequence[object]) -> list[float]:
+    """Inverse-frequency weights so each group is drawn equally often."""
+    counts: dict[object, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return [1.0 / counts[key] for key in keys]
+
+
+def _auc(truth: Sequence[bool], scores: np.ndarray) -> float:
+    return float(roc_auc_score(truth, scores)) if 0 < sum(truth) < len(truth) else float("nan")
+
+
+@dataclass(frozen=True)
+class ClassifyTask:
+    """normal / benign / malignant from lesion evidence maps."""
+
+    name: str = "classify"
+    architecture: str = "LesionEvidenceClassifier(EfficientNet-Lite0 ImageNet, MONAI FPN, s8)"
+    metric_name: str = "auc_abnormal"
+
+    def build(self, *, pretrained: bool) -> torch.nn.Module:
+        return LesionEvidenceClassifier(pretrained=pretrained)
+
+    def keep(self, lesion: Lesion) -> bool:
+        return True  # every located lesion is evidence of abnormality
+
+    def sample_weights(self, images: Sequence[PreparedImage]) -> list[float]:
+        return _balanced_weights([image.label for image in images])
+
+    def loss(
+        self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
+    ) -> torch.Tensor:
+        return classifier_loss(model(images), examples, stride=model.stride)
+
+    def validate(
+        self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
+    ) -> dict[str, Any]:
+        probabilities = predict_probabilities(model, [i.pixels for i in images], device)
+        labels = [i.label for i in images]
+        abnormal = [lab is not Label.NORMAL for lab in labels]
+        point: dict[str, Any] = {}
+        if 0 < sum(abnormal) < len(abnormal):
+            chosen = operating_point(abnormal, 1 - probabilities[:, 0], rule="youden")
+            point = {
+                "abnormal_threshold": chosen.threshold,
+                "rule": "Youden on the validation split, score = 1 - p(normal)",
+            }
+        return {
+            "auc_abnormal": _auc(abnormal, 1 - probabilities[:, 0]),
+            "auc_malignant": _auc([lab is Label.MALIGNANT for lab in labels], probabilities[:, 2]),
+            "operating_point": point,
+        }
+
+
+@dataclass(frozen=True)
+class DetectTask:
+    """Mass boxes with a malignancy score."""
+
+    name: str = "detect"
+    architecture: str = "MassDetector(CenterNet-style, EfficientNet-Lite0 ImageNet, MONAI FPN, s8)"
+    metric_name: str = "froc_mean_sensitivity"
+
+    def build(self, *, pretrained: bool) -> torch.nn.Module:
+        return MassDetector(pretrained=pretrained)
+
+    def keep(self, lesion: Lesion) -> bool:
+        return lesion.kind.is_mass
+
+    def sample_weights(self, images: Sequence[PreparedImage]) -> list[float]:
+        has_mass = [
+            any(self.keep(lesion) and lesion.box is not None for lesion in i.lesions)
+            for i in images
+        ]
+        return _balanced_weights(has_mass)
+
+    def loss(
+        self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
+    ) -> torch.Tensor:
+        return detector_loss(model(images), examples, stride=model.stride)
+
+    def validate(
+        self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
+    ) -> dict[str, Any]:
+        scorable = [
+            i
+            for i in images
+            if all(lesion.box is not None for lesion in i.lesions if self.keep(lesion))
+        ]
+        detections = predict_detections(model, [i.pixels for i in scorable], device)
+        per_image = [
+            (
+                d.boxes,
+                d.scores,
+                np.array(
+                    [lesion.box for lesion in i.lesions if self.keep(lesion)], dtype=float
+                ).reshape(-1, 4),
+            )
+            for d, i in zip(detections, scorable, strict=True)
+        ]
+        if not any(len(truth) for _, _, truth in per_image):  # no mass to find: undefined
+            return {
+                "froc_mean_sensitivity": float("nan"),
+                "sensitivity_at_1fpi": float("nan"),
+                "operating_point": {},
+            }
+        result = froc(per_image)
+        false_positive_scores = np.sort(
+            np.concatenate(
+                [match_detections(*image).fp_scores for image in per_image] or [np.zeros(0)]
+            )
+        )[::-1]
+        # Boxes shown to people: at most about one false positive per image on validation.
+        n_allowed = len(per_image)
+        threshold = (
+            float(false_positive_scores[n_allowed - 1])
+            if len(false_positive_scores) >= n_allowed > 0
+            else 0.0
+        )
+        return {
+            "froc_mean_sensitivity": result.mean_sensitivity,
+            "sensitivity_at_1fpi": result.sensitivity_at["1"],
+            "operating_point": {
+                "score_threshold": threshold,
+                "rule": "about 1 false positive per image on the validation "
+                "split (centre-in-box hits)",
+            },
+        }
+
+
+CLASSIFY = ClassifyTask()
+DETECT = DetectTask()

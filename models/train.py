@@ -1,0 +1,116 @@
+"""Train one model on a data set: split by patient, ingest, fit, save weights with metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+import mammocad
+from mammocad.datasets.fingerprint import fingerprint
+from mammocad.datasets.records import DataSet
+from mammocad.datasets.splits import patient_split
+from mammocad.ingest.pipeline import IngestOptions
+from models.artifacts import (
+    DataProvenance,
+    TrainingMetadata,
+    code_version,
+    now_utc,
+    save_artifact,
+)
+from models.data import PreparedImage, prepare_images
+from models.tasks import TaskSpec
+from models.training import FitResult, TrainingOptions, fit, resolve_device, seed_everything
+
+__all__ = ["prepare_with_progress", "train_and_save", "train_on_split"]
+
+
+def prepare_with_progress(
+    dataset: DataSet, options: IngestOptions, console: Console
+) -> list[PreparedImage]:
+    """Ingest a data set at the model grid, with a status line (mini-MIAS takes a few seconds)."""
+    with console.status(f"ingesting {len(dataset)} images at {options.target_shape} ...") as status:
+        return prepare_images(
+            dataset,
+            options,
+            on_progress=lambda done: status.update(f"ingesting {done}/{len(dataset)} images"),
+        )
+
+
+def train_on_split(
+    task: TaskSpec,
+    train: Sequence[PreparedImage],
+    validation: Sequence[PreparedImage],
+    options: TrainingOptions,
+    console: Console,
+) -> FitResult:
+    """Build the pretrained network and fit it (cross-validation calls this per fold).
+
+    Seeded before building, so the new layers' initial weights are reproducible too."""
+    seed_everything(options.seed)
+    model = task.build(pretrained=True)
+    return fit(task, model, train, validation, options, console)
+
+
+def train_and_save(
+    task: TaskSpec,
+    dataset: DataSet,
+    out_dir: Path,
+    *,
+    ingest: IngestOptions,
+    options: TrainingOptions,
+    val_fraction: float = 0.2,
+    console: Console | None = None,
+) -> Path:
+    """The whole ``mammocad train`` job; returns the folder holding ``model.pt`` + metadata."""
+    console = console or Console()
+    train_set, val_set = patient_split(dataset, val_fraction=val_fraction, seed=options.seed)
+    console.print(
+        f"{dataset.name}: {len(train_set)} training images "
+        f"({len(train_set.patients)} patients), {len(val_set)} validation images "
+        f"({len(val_set.patients)} patients)"
+    )
+    result = train_on_split(
+        task,
+        prepare_with_progress(train_set, ingest, console),
+        prepare_with_progress(val_set, ingest, console),
+        options,
+        console,
+    )
+    metadata = TrainingMetadata(
+        task=task.name,  # type: ignore[arg-type]
+        architecture=task.architecture,
+        created_at=now_utc(),
+        mammocad_version=mammocad.__version__,
+        code_version=code_version(),
+        ingest=ingest,
+        data=DataProvenance(
+            name=dataset.name,
+            fingerprint=fingerprint(dataset),
+            synthetic=dataset.name.startswith("synthetic:"),
+            n_images=len(dataset),
+            n_patients=len(dataset.patients),
+            label_counts={label.value: n for label, n in dataset.label_counts().items()},
+            train_patients=train_set.patients,
+            validation_patients=val_set.patients,
+        ),
+        hyperparameters=options.model_dump(mode="json") | {"val_fraction": val_fraction},
+        seed=options.seed,
+        device=str(resolve_device(options.device)),
+        epochs_run=result.epochs_run,
+        best_epoch=result.best_epoch,
+        training_seconds=round(result.seconds, 1),
+        validation_metrics={
+            k: float(v) for k, v in result.best_metrics.items() if isinstance(v, int | float)
+        },
+        operating_point=result.best_metrics.get("operating_point", {}),
+        history=result.history,
+    )
+    save_artifact(out_dir, result.model, metadata)
+    console.print(
+        f"saved {task.name} model to {out_dir} (best epoch {result.best_epoch}, "
+        f"{task.metric_name} {result.best_metrics.get(task.metric_name, float('nan')):.3f},"
+        f" {result.seconds:.0f} s)"
+    )
+    return out_dir

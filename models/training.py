@@ -1,0 +1,176 @@
+"""The shared training loop: seeded, augmented, class-balanced, early-stopped, with a progress bar.
+
+It trains whichever :class:`~models.tasks.TaskSpec` it is given and returns the best weights
+(by the task's validation metric), so both models get the same, tested loop.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from torch.utils.data import DataLoader, WeightedRandomSampler
+
+from models.augment import mammogram_augmentation
+from models.data import ExampleDataset, PreparedImage, collate
+from models.tasks import TaskSpec
+
+__all__ = ["FitResult", "TrainingOptions", "fit", "resolve_device", "seed_everything"]
+
+
+class TrainingOptions(BaseModel):
+    """Hyper-parameters of one training run (all recorded in the model's metadata)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    epochs: int = Field(default=14, ge=1)
+    batch_size: int = Field(default=4, ge=1)
+    learning_rate: float = Field(default=1e-3, gt=0, description="heads and pyramid")
+    trunk_learning_rate: float = Field(default=2e-4, gt=0, description="pretrained trunk")
+    weight_decay: float = Field(default=1e-4, ge=0)
+    patience: int = Field(default=5, ge=1, description="epochs without improvement before stop")
+    seed: int = 0
+    device: str = Field(default="auto", description="auto, cpu, cuda or cuda:N")
+
+
+@dataclass
+class FitResult:
+    """The best model (loaded), when it was reached and how training went."""
+
+    model: torch.nn.Module
+    best_epoch: int
+    epochs_run: int
+    best_metrics: dict[str, Any]
+    history: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` is the GPU when one is present, else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, numpy and torch; return a generator for the sampler."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def fit(
+    task: TaskSpec,
+    model: torch.nn.Module,
+    train: Sequence[PreparedImage],
+    validation: Sequence[PreparedImage],
+    options: TrainingOptions,
+    console: Console | None = None,
+) -> FitResult:
+    """Train ``model`` on ``train``; keep the weights with the best validation metric.
+
+    Early stopping: training ends after ``options.patience`` epochs without a better metric.
+    A metric that cannot be computed (NaN: e.g. a validation split without a positive) never
+    counts as better, so the first epoch's weights are kept rather than an arbitrary one.
+    """
+    console = console or Console()
+    started = time.perf_counter()
+    device = resolve_device(options.device)
+    generator = seed_everything(options.seed)
+    model.to(device)
+    shape = train[0].pixels.shape
+    dataset = ExampleDataset(
+        train, keep=task.keep, augment=mammogram_augmentation(shape, options.seed)
+    )
+    sampler = WeightedRandomSampler(
+        task.sample_weights(train), num_samples=len(train), replacement=True, generator=generator
+    )
+    loader = DataLoader(
+        dataset, batch_size=options.batch_size, sampler=sampler, collate_fn=collate, num_workers=0
+    )
+    optimizer = torch.optim.AdamW(
+        _parameter_groups(model, options), weight_decay=options.weight_decay
+    )
+    steps = options.epochs * len(loader)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
+    )
+    best_metric, best_epoch, best_state, best_metrics = -math.inf, 0, None, {}
+    history: list[dict[str, float]] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        bar = progress.add_task(f"train {task.name}", total=steps, status="")
+        for epoch in range(1, options.epochs + 1):
+            model.train()
+            losses = []
+            for images, examples in loader:
+                loss = task.loss(model, images.to(device), examples)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                scheduler.step()
+                losses.append(float(loss.detach()))
+                progress.update(bar, advance=1, status=f"epoch {epoch} loss {np.mean(losses):.3f}")
+            metrics = task.validate(model, validation, device)
+            metric = float(metrics[task.metric_name])
+            history.append(
+                {
+                    "epoch": epoch,
+                    "loss": float(np.mean(losses)),
+                    **{k: float(v) for k, v in metrics.items() if isinstance(v, int | float)},
+                }
+            )
+            improved = not math.isnan(metric) and metric > best_metric
+            if improved or best_state is None:
+                best_metric = metric if not math.isnan(metric) else best_metric
+                best_epoch, best_metrics = epoch, metrics
+                best_state = copy.deepcopy(model.state_dict())
+            status = (
+                f"epoch {epoch} loss {np.mean(losses):.3f} val {task.metric_name} "
+                f"{metric:.3f} (best {best_metric:.3f} @ {best_epoch})"
+            )
+            progress.update(bar, status=status)
+            if not console.is_terminal:  # logs and CI get one line per epoch
+                console.print(f"train {task.name}: {status}")
+            if epoch - best_epoch >= options.patience:
+                progress.update(bar, completed=steps)
+                break
+    model.load_state_dict(best_state)
+    model.eval()
+    return FitResult(
+        model=model,
+        best_epoch=best_epoch,
+        epochs_run=len(history),
+        best_metrics=best_metrics,
+        history=history,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _parameter_groups(model: torch.nn.Module, options: TrainingOptions) -> list[dict[str, Any]]:
+    """A lower learning rate for the pretrained trunk than for the new layers."""
+    trunk, rest = [], []
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad:
+            (trunk if ".trunk." in f".{name}" else rest).append(parameter)
+    return [
+        {"params": trunk, "lr": options.trunk_learning_rate},
+        {"params": rest, "lr": options.learning_rate},
+    ]

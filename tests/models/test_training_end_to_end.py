@@ -1,0 +1,123 @@
+"""A tiny training run end to end (seconds): train, save, load, infer, evaluate; seeded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from rich.console import Console
+from typer.testing import CliRunner
+
+from cli.main import app
+from mammocad.datasets.spec import load_dataset
+from mammocad.ingest.pipeline import IngestOptions
+from models.artifacts import load_metadata
+from models.inference import classify, detect, ingest_for, load_model
+from models.tasks import CLASSIFY, DETECT
+from models.train import train_and_save
+from models.training import TrainingOptions
+
+TINY = IngestOptions(target_shape=(128, 96))
+QUICK = TrainingOptions(epochs=1, batch_size=2, seed=3, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return load_dataset("synthetic:4,size=256x192", cache_root=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.mark.parametrize("task", [CLASSIFY, DETECT], ids=["classifier", "detector"])
+def test_train_save_load_infer(task, tiny_set, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = train_and_save(
+        task,
+        tiny_set,
+        tmp_path / task.name,
+        ingest=TINY,
+        options=QUICK,
+        val_fraction=0.25,
+        console=Console(quiet=True),
+    )
+    metadata = load_metadata(folder)
+    assert metadata.task == task.name and metadata.data.synthetic
+    assert metadata.data.fingerprint.startswith("sha256:")
+    assert set(metadata.data.train_patients).isdisjoint(metadata.data.validation_patients)
+    assert metadata.hyperparameters["seed"] == 3 and metadata.code_version
+    assert task.metric_name in metadata.validation_metrics
+
+    loaded = load_model(folder, "cpu")
+    record = tiny_set[0]
+    image = ingest_for(loaded, record.path.read_bytes())
+    assert image.pixels.shape == (128, 96)
+    if task is CLASSIFY:
+        probabilities = classify(loaded, image)
+        assert set(probabilities) == {"normal", "benign", "malignant"}
+        assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    else:
+        rows, columns = image.metadata.rows, image.metadata.columns
+        for found in detect(loaded, image, min_score=0.0):
+            x0, y0, x1, y1 = found.box
+            assert 0 <= x0 < x1 <= columns and 0 <= y0 < y1 <= rows  # ORIGINAL pixel grid
+            assert 0 <= found.score <= 1 and 0 <= found.malignancy <= 1
+
+
+def test_same_seed_same_weights(tiny_set, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weights = []
+    for run in ("a", "b"):
+        folder = train_and_save(
+            DETECT,
+            tiny_set,
+            tmp_path / run,
+            ingest=TINY,
+            options=QUICK,
+            val_fraction=0.25,
+            console=Console(quiet=True),
+        )
+        weights.append(torch.load(folder / "model.pt", weights_only=True))
+    assert weights[0].keys() == weights[1].keys()
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
+def test_train_and_evaluate_commands(tiny_set, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    cache = tmp_path / "home"
+    env = {"MAMMOCAD_HOME": str(cache)}
+    spec = "synthetic:2,size=256x192"
+    model = tmp_path / "clf"
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "classifier",
+            "--data",
+            spec,
+            "--out",
+            str(model),
+            "--size",
+            "128x96",
+            "--epochs",
+            "1",
+            "--device",
+            "cpu",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        ["evaluate", str(model), "--data", "synthetic:2,seed=9,size=256x192", "--device", "cpu"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert (model / "evaluation" / "report.json").is_file()
+    assert (model / "evaluation" / "roc.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_size_and_bad_spec_are_refused(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad_size = runner.invoke(
+        app, ["train", "detector", "--data", "synthetic:2", "--size", "100x90"]
+    )
+    assert bad_size.exit_code == 2
+    bad_spec = runner.invoke(app, ["train", "detector", "--data", "nosuch:thing"])
+    assert bad_spec.exit_code == 2 and "nosuch" in bad_spec.output
