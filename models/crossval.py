@@ -16,9 +16,11 @@ import numpy as np
 from pydantic import BaseModel
 from rich.console import Console
 
+from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.splits import patient_kfold, patient_split
 from mammocad.ingest.pipeline import IngestOptions
+from models.artifacts import code_version
 from models.data import PreparedImage
 from models.evaluate import detector_scores, evaluate_classifier
 from models.evaluation.classification import (
@@ -40,6 +42,8 @@ class CrossValidation(BaseModel):
 
     task: str
     data: str
+    data_fingerprint: str
+    code_version: str
     k: int
     seed: int
     ingest: IngestOptions

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -66,8 +67,7 @@ def ingest_for(
 def classify(model: LoadedModel, image: IngestedImage) -> dict[str, float]:
     """``{"normal": p, "benign": p, "malignant": p}`` for one ingested image."""
     _check(model, image, "classify")
-    network = model.network
-    assert isinstance(network, LesionEvidenceClassifier)
+    network = cast(LesionEvidenceClassifier, model.network)  # _check made sure of the task
     probabilities = predict_probabilities(network, [image.pixels], model.device)[0]
     return {name: float(p) for name, p in zip(CLASSES, probabilities, strict=True)}
 
@@ -82,8 +82,7 @@ def detect(
             threshold (``metadata.operating_point["score_threshold"]``).
     """
     _check(model, image, "detect")
-    network = model.network
-    assert isinstance(network, MassDetector)
+    network = cast(MassDetector, model.network)  # _check made sure of the task
     threshold = (
         float(model.metadata.operating_point.get("score_threshold", 0.0))
         if min_score is None

@@ -65,7 +65,10 @@ class LesionEvidenceClassifier(nn.Module):
         super().__init__()
         self.body = PyramidTrunk(pretrained=pretrained)
         self.evidence_head = nn.Conv2d(self.body.channels, 2, kernel_size=1)
-        nn.init.constant_(self.evidence_head.bias, -4.0)  # lesions are rare: start near "none"
+        # Small weights and a "no lesion" bias: lesions are rare, and large random logits on
+        # pretrained features would start every cell firing.
+        nn.init.normal_(self.evidence_head.weight, std=0.001)
+        nn.init.constant_(self.evidence_head.bias, -4.0)
         # Learned affine read-out of the pooled evidence (scale, offset per channel).
         self.readout_scale = nn.Parameter(torch.ones(2))
         self.readout_bias = nn.Parameter(torch.zeros(2))

@@ -50,6 +50,11 @@ class MassDetector(nn.Module):
         self.heat_head = nn.Conv2d(channels, 1, kernel_size=1)
         self.size_head = nn.Conv2d(channels, 2, kernel_size=1)
         self.malignancy_head = nn.Conv2d(channels, 1, kernel_size=1)
+        for head in (self.heat_head, self.size_head, self.malignancy_head):
+            # Small weights: pretrained features are large, and a head that starts with large
+            # random logits fires everywhere and swamps the focal loss (CenterNet does the same).
+            nn.init.normal_(head.weight, std=0.001)
+            nn.init.zeros_(head.bias)
         nn.init.constant_(self.heat_head.bias, -math.log((1 - _PRIOR) / _PRIOR))
         nn.init.constant_(self.size_head.bias, math.log(32.0))
 

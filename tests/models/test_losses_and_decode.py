@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from models.detect.decode import decode_detections
@@ -56,5 +57,7 @@ def test_decode_suppresses_overlapping_boxes() -> None:
     assert len(found.scores) == 1 and found.scores[0] > 0.89
 
 
-def test_decode_drops_scores_below_the_floor() -> None:
-    assert len(decode_detections(_planted([(5, 3, 0.005)]), stride=8)[0].scores) == 0
+def test_decode_keeps_low_scores_unless_asked_for_a_floor() -> None:
+    planted = _planted([(5, 3, 0.005)])
+    assert decode_detections(planted, stride=8)[0].scores[0] == pytest.approx(0.005, rel=1e-4)
+    assert len(decode_detections(planted, stride=8, min_score=0.01)[0].scores) == 0
