@@ -70,6 +70,7 @@ def cross_validate(
     console = console or Console()
     started = time.perf_counter()
     device = resolve_device(options.device)
+    version, data_fingerprint = code_version(), fingerprint(dataset)  # what ran, on what
     prepared = {image.image_id: image for image in prepare_with_progress(dataset, ingest, console)}
     folds: list[dict[str, Any]] = []
     pooled_labels: list[str] = []
@@ -125,6 +126,8 @@ def cross_validate(
     outcome = CrossValidation(
         task=task.name,
         data=dataset.name,
+        data_fingerprint=data_fingerprint,
+        code_version=version,
         k=k,
         seed=options.seed,
         ingest=ingest,
