@@ -57,7 +57,8 @@ def test_decode_suppresses_overlapping_boxes() -> None:
     assert len(found.scores) == 1 and found.scores[0] > 0.89
 
 
-def test_decode_keeps_low_scores_unless_asked_for_a_floor() -> None:
+def test_decode_floor_drops_only_scores_below_it() -> None:
     planted = _planted([(5, 3, 0.005)])
-    assert decode_detections(planted, stride=8)[0].scores[0] == pytest.approx(0.005, rel=1e-4)
-    assert len(decode_detections(planted, stride=8, min_score=0.01)[0].scores) == 0
+    assert len(decode_detections(planted, stride=8)[0].scores) == 0  # default floor 0.01
+    kept = decode_detections(planted, stride=8, min_score=0.001)[0].scores
+    assert kept[0] == pytest.approx(0.005, rel=1e-4)
