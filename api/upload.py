@@ -16,7 +16,14 @@ from starlette.types import Message, Receive
 from api.settings import GatewaySettings, get_settings
 from mammocad.errors import InvalidInputError
 
-__all__ = ["UPLOAD_REQUEST_BODY", "Upload", "UploadDep", "UploadTooLargeError", "read_upload"]
+__all__ = [
+    "UPLOAD_REQUEST_BODY",
+    "UnsupportedMediaTypeError",
+    "Upload",
+    "UploadDep",
+    "UploadTooLargeError",
+    "read_upload",
+]
 
 RAW_MEDIA_TYPES = (
     "application/dicom",

@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -164,7 +164,7 @@ def _as_points(points: ArrayLike) -> np.ndarray:
     return pts
 
 
-def _map_boxes(boxes: ArrayLike, map_points) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _map_boxes(boxes: ArrayLike, map_points: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     arr = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     p0 = map_points(arr[:, 0:2])
     p1 = map_points(arr[:, 2:4])

@@ -6,7 +6,7 @@ fix to the training loop fixes both models.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,10 +58,9 @@ def predict_probabilities(
 ) -> np.ndarray:
     """``(N, 3)`` normal/benign/malignant probabilities for model-grid images."""
     model.eval()
-    out = []
-    for start in range(0, len(pixels), batch_size):
-        batch = torch.stack([torch.from_numpy(p)[None] for p in pixels[start : start + batch_size]])
-        out.append(model(batch.to(device)).probabilities.cpu().numpy())
+    out = [
+        model(batch).probabilities.cpu().numpy() for batch in _batches(pixels, device, batch_size)
+    ]
     return np.concatenate(out) if out else np.zeros((0, 3))
 
 
@@ -72,10 +71,18 @@ def predict_detections(
     """Detections on the model grid for model-grid images."""
     model.eval()
     out: list[GridDetections] = []
-    for start in range(0, len(pixels), batch_size):
-        batch = torch.stack([torch.from_numpy(p)[None] for p in pixels[start : start + batch_size]])
-        out.extend(decode_detections(model(batch.to(device)), stride=model.stride))
+    for batch in _batches(pixels, device, batch_size):
+        out.extend(decode_detections(model(batch), stride=model.stride))
     return out
+
+
+def _batches(
+    pixels: Sequence[np.ndarray], device: torch.device, batch_size: int
+) -> Iterator[torch.Tensor]:
+    """``(B, 1, H, W)`` tensors of consecutive model-grid images, on ``device``."""
+    for start in range(0, len(pixels), batch_size):
+        chunk = pixels[start : start + batch_size]
+        yield torch.stack([torch.from_numpy(p)[None] for p in chunk]).to(device)
 
 
 def _balanced_weights(keys: Sequence[object]) -> list[float]:

@@ -116,7 +116,7 @@ def _decode_pixels(ds: Dataset) -> np.ndarray:
     syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
     try:
         return ds.pixel_array
-    except Exception as exc:  # decoders raise RuntimeError, NotImplementedError, ValueError...
+    except Exception as exc:  # each decoder plugin raises its own exception types
         if syntax is not None and syntax.is_compressed:
             raise UndecodableTransferSyntaxError(
                 f"pixel data in transfer syntax {syntax.name} ({syntax}) could not be decoded by "
