@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +12,12 @@ from rich.table import Table
 
 from mammocad.datasets.manifest import read_manifest
 from mammocad.errors import MammocadError
+from mammocad.home import DEFAULT_STATE_HOME, HOME_ENV
 from mammocad.ingest.pipeline import ingest_file
 
 __all__ = ["export_openapi", "serve"]
 
 REPO_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
-DEFAULT_HOME = Path(os.environ.get("MAMMOCAD_HOME", "var"))
 
 
 def bootstrap_examples(home: Path, console: Console) -> Path:
@@ -80,7 +79,7 @@ def serve(
         str, typer.Option(envvar="MAMMOCAD_HOST", help="interface to bind")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="MAMMOCAD_PORT", help="gateway port")] = 8000,
-    home: Annotated[Path, typer.Option(envvar="MAMMOCAD_HOME", help="state folder")] = DEFAULT_HOME,
+    home: Annotated[Path, typer.Option(envvar=HOME_ENV, help="state folder")] = DEFAULT_STATE_HOME,
 ) -> None:
     """Bootstrap the embedded default and run the gateway in the foreground (Ctrl-C stops it)."""
     import uvicorn

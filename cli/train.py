@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ from rich.console import Console
 from cli.ingest import parse_shape
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
+from mammocad.home import state_home
 
 __all__ = ["TaskName", "train"]
 
@@ -27,8 +27,7 @@ class TaskName(StrEnum):
 
 def default_model_dir(task: TaskName) -> Path:
     """``$MAMMOCAD_HOME/models/<task>/<UTC timestamp>``: never overwrites an earlier model."""
-    home = Path(os.environ.get("MAMMOCAD_HOME", "var"))
-    return home / "models" / task.value / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return state_home() / "models" / task.value / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
 
 
 def train(

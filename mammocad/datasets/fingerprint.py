@@ -38,8 +38,11 @@ def fingerprint(dataset: DataSet) -> str:
 def _entry(record: Record) -> dict[str, Any]:
     lesions = sorted(
         (
-            {"kind": lesion.kind.value, "severity": lesion.severity.value,
-             "box": list(lesion.box) if lesion.box is not None else None}
+            {
+                "kind": lesion.kind.value,
+                "severity": lesion.severity.value,
+                "box": list(lesion.box) if lesion.box is not None else None,
+            }
             for lesion in record.lesions
         ),
         key=lambda lesion: json.dumps(lesion, sort_keys=True),

@@ -121,8 +121,9 @@ def _parse_row(fields: list[str], where: str, line_no: int) -> _Row:
         raise InvalidInputError(f"{where}: class {cls!r} is not one of {valid}")
     if len(fields) < 4 or fields[3] not in _SEVERITIES:
         raise InvalidInputError(f"{where}: a {cls} row needs severity B or M")
-    return _Row(line_no, tissue, LESION_KINDS[cls], _SEVERITIES[fields[3]],
-                _parse_circle(fields[4:], where))
+    return _Row(
+        line_no, tissue, LESION_KINDS[cls], _SEVERITIES[fields[3]], _parse_circle(fields[4:], where)
+    )
 
 
 def _parse_circle(fields: list[str], where: str) -> tuple[int, int, int] | None:
@@ -154,13 +155,17 @@ def _check_consistent(previous: list[_Row], row: _Row, where: str) -> None:
 def _make_record(image: Path, rows: list[_Row], where: str) -> Record:
     width, height = _pgm_size(image)
     lesions = tuple(
-        Lesion(kind=row.kind, severity=row.severity,
-               box=_box(row, width, height, f"{where} line {row.line_no}"))
+        Lesion(
+            kind=row.kind,
+            severity=row.severity,
+            box=_box(row, width, height, f"{where} line {row.line_no}"),
+        )
         for row in rows
         if row.kind is not None and row.severity is not None
     )
-    worst = max((lesion.severity for lesion in lesions), key=lambda s: s.severity,
-                default=Label.NORMAL)
+    worst = max(
+        (lesion.severity for lesion in lesions), key=lambda s: s.severity, default=Label.NORMAL
+    )
     number = int(image.stem[3:])
     return Record(
         image_id=image.stem,
@@ -180,15 +185,20 @@ def _patient_id(number: int) -> str:
     return f"mdb{first:03d}-{first + 1:03d}"
 
 
-def _box(row: _Row, width: int, height: int,
-         where: str) -> tuple[float, float, float, float] | None:
+def _box(
+    row: _Row, width: int, height: int, where: str
+) -> tuple[float, float, float, float] | None:
     """The enclosing circle's square in top-left coordinates, clipped to the image."""
     if row.circle is None:
         return None
     x, y, radius = row.circle
     centre_row = height - y
-    box = (float(max(0, x - radius)), float(max(0, centre_row - radius)),
-           float(min(width, x + radius)), float(min(height, centre_row + radius)))
+    box = (
+        float(max(0, x - radius)),
+        float(max(0, centre_row - radius)),
+        float(min(width, x + radius)),
+        float(min(height, centre_row + radius)),
+    )
     if not (box[2] > box[0] and box[3] > box[1]):
         raise InvalidInputError(
             f"{where}: circle ({x}, {y}, r={radius}) does not overlap the {width}x{height} image"

@@ -66,8 +66,9 @@ def load_dataset(spec: str, *, cache_root: Path | None = None) -> DataSet:
             f"SCHEME one of {', '.join(SCHEMES)}"
         )
     if not argument:
-        raise InvalidInputError(f"data set {spec!r}: nothing after '{scheme_name}:'; "
-                                f"usage: {scheme.usage}")
+        raise InvalidInputError(
+            f"data set {spec!r}: nothing after '{scheme_name}:'; usage: {scheme.usage}"
+        )
     return scheme.load(argument, cache_root)
 
 
@@ -141,7 +142,8 @@ _SYNTHETIC_OPTIONS: dict[str, tuple[str, Callable[[str], Any], str]] = {
 
 SCHEMES: dict[str, Scheme] = {
     "minimias": Scheme(
-        "minimias:DIR", "mini-MIAS folder, original format (mdbNNN.pgm + Info.txt)",
+        "minimias:DIR",
+        "mini-MIAS folder, original format (mdbNNN.pgm + Info.txt)",
         _load_minimias,
     ),
     "manifest": Scheme("manifest:FILE", "generic CSV manifest", _load_manifest),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ import mammocad
 from mammocad.datasets.manifest import read_manifest
 from mammocad.datasets.records import DataSet
 from mammocad.errors import InvalidInputError
+from mammocad.home import state_home
 
 __all__ = ["DEFAULT_SHAPE", "IMAGE_FORMATS", "load_synthetic", "synthetic_cache_dir"]
 
@@ -33,8 +33,6 @@ IMAGE_FORMATS = ("dicom", "png")
 DEFAULT_SHAPE = (1024, 768)
 """Default image size as (rows, columns): portrait, like a mammogram."""
 
-_HOME_ENV = "MAMMOCAD_HOME"
-_DEFAULT_HOME = Path("var")
 _MANIFEST = "manifest.csv"
 
 
@@ -85,7 +83,7 @@ def synthetic_cache_dir(
     The key hashes every parameter and the mammocad version, so a changed generator never serves
     images made by an older one; the readable prefix helps an operator clean the cache by hand.
     """
-    root = Path(cache_root) if cache_root is not None else _home()
+    root = Path(cache_root) if cache_root is not None else state_home()
     parameters = {
         "n_patients": n_patients,
         "seed": seed,
@@ -97,10 +95,6 @@ def synthetic_cache_dir(
     digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
     key = f"{n_patients}p-seed{seed}-{shape[0]}x{shape[1]}-{image_format}-{digest[:16]}"
     return root.expanduser() / "cache" / "synthetic" / key
-
-
-def _home() -> Path:
-    return Path(os.environ.get(_HOME_ENV) or _DEFAULT_HOME)
 
 
 def _check_parameters(

@@ -14,7 +14,13 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-__all__ = ["BreastRegion", "chest_wall_side_from_mask", "find_breast_region", "otsu_threshold"]
+__all__ = [
+    "BreastRegion",
+    "chest_wall_side_from_mask",
+    "find_breast_region",
+    "otsu_threshold",
+    "whole_image_region",
+]
 
 _WORK_SIZE = 512  # long side of the copy the region is found on
 _MIN_BREAST_FRACTION = 0.02
@@ -76,11 +82,11 @@ def find_breast_region(pixels: np.ndarray, margin_fraction: float = 0.02) -> Bre
     foreground = ndimage.binary_opening(small > threshold, iterations=_OPENING_ITERATIONS)
     labels, count = ndimage.label(foreground)
     if count == 0:
-        return _whole_image(rows, columns)
+        return whole_image_region((rows, columns))
     sizes = ndimage.sum_labels(foreground, labels, index=np.arange(1, count + 1))
     largest = int(np.argmax(sizes)) + 1
     if sizes[largest - 1] < _MIN_BREAST_FRACTION * small.size:
-        return _whole_image(rows, columns)
+        return whole_image_region((rows, columns))
     mask_small = ndimage.binary_fill_holes(labels == largest)
     margin = max(1, round(margin_fraction * max(small.shape)))
     mask_small = ndimage.binary_dilation(mask_small, iterations=margin)
@@ -139,5 +145,6 @@ def _upsample_mask(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(resized) > 127
 
 
-def _whole_image(rows: int, columns: int) -> BreastRegion:
-    return BreastRegion(box=(0, 0, rows, columns), mask=np.ones((rows, columns), bool), found=False)
+def whole_image_region(shape: tuple[int, int]) -> BreastRegion:
+    """No breast found, or cropping not wanted: the whole image, nothing thrown away."""
+    return BreastRegion(box=(0, 0, *shape), mask=np.ones(shape, bool), found=False)

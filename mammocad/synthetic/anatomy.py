@@ -58,8 +58,11 @@ def draw_breast_shape(rng: np.random.Generator) -> BreastShape:
         fullness=float(rng.uniform(1.8, 2.4)),
         centre=float(rng.uniform(0.46, 0.54)),
         wobble=tuple(
-            (float(rng.uniform(0.005, 0.02)), float(rng.uniform(1.0, 3.5)),
-             float(rng.uniform(0.0, 2 * np.pi)))
+            (
+                float(rng.uniform(0.005, 0.02)),
+                float(rng.uniform(1.0, 3.5)),
+                float(rng.uniform(0.0, 2 * np.pi)),
+            )
             for _ in range(2)
         ),
         pectoral_width=float(rng.uniform(0.3, 0.45)),
@@ -113,8 +116,9 @@ def build_anatomy(
     x = np.arange(cols, dtype=np.float32) + np.float32(0.5)
     mlo = view is View.MLO
     depth = min(shape.depth_mm * (1.05 if mlo else 1.0) / spacing_mm, (0.82 if mlo else 0.8) * cols)
-    depth_per_row = depth * (1 + sum(a * np.sin(2 * np.pi * f * y / rows + phase)
-                                     for a, f, phase in shape.wobble))
+    depth_per_row = depth * (
+        1 + sum(a * np.sin(2 * np.pi * f * y / rows + phase) for a, f, phase in shape.wobble)
+    )
     if mlo:
         # The MLO view reaches into the axilla: the outline leaves through the top edge.
         centre = (shape.centre + 0.07) * rows
@@ -142,8 +146,10 @@ def build_anatomy(
 
     if mlo:
         length = shape.pectoral_length * rows
-        edge = shape.pectoral_width * depth * np.clip(1 - y / length, 0, None) ** (
-            shape.pectoral_bulge
+        edge = (
+            shape.pectoral_width
+            * depth
+            * np.clip(1 - y / length, 0, None) ** (shape.pectoral_bulge)
         )
         cover = np.clip(edge[:, None].astype(np.float32) - x + np.float32(0.5), 0, 1) * breast
     else:

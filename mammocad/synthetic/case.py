@@ -75,8 +75,9 @@ class BreastSpec:
     @property
     def label(self) -> Label:
         """The worst finding, normal if there is none."""
-        return max((f.severity for f in self.findings), key=lambda s: s.severity,
-                   default=Label.NORMAL)
+        return max(
+            (f.severity for f in self.findings), key=lambda s: s.severity, default=Label.NORMAL
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,8 +155,11 @@ def draw_breast(
     """
     density = draw_density(rng) if density is None else density
     check_density(density)
-    return BreastSpec(shape=draw_breast_shape(rng) if shape is None else shape, density=density,
-                      findings=draw_findings(label, rng))
+    return BreastSpec(
+        shape=draw_breast_shape(rng) if shape is None else shape,
+        density=density,
+        findings=draw_findings(label, rng),
+    )
 
 
 def render_case(
@@ -182,27 +186,37 @@ def render_case(
     view, laterality = View(view), Laterality(laterality)
     rows, cols = (int(n) for n in shape)
     if min(rows, cols) < MIN_SIZE:
-        raise InvalidInputError(f"synthetic images need at least {MIN_SIZE} pixels a side, "
-                                f"got {rows}x{cols}")
+        raise InvalidInputError(
+            f"synthetic images need at least {MIN_SIZE} pixels a side, got {rows}x{cols}"
+        )
 
     spacing = profile.pixel_spacing_mm(rows)
     anatomy = build_anatomy(spec.shape, view, (rows, cols), spacing)
-    field = power_law_field((rows, cols), PARENCHYMA_BETA, _rng(seed, _STREAM_TEXTURE),
-                            elongation=_ELONGATION)
+    field = power_law_field(
+        (rows, cols), PARENCHYMA_BETA, _rng(seed, _STREAM_TEXTURE), elongation=_ELONGATION
+    )
     tissue = normal_tissue(anatomy, field, spec.density)
 
     margin = max(1.0, _SKIN_MARGIN_MM / spacing)
     space = FreeSpace(anatomy.breast & ~anatomy.pectoral & (anatomy.skin_distance >= margin))
     placement_rng = _rng(seed, _STREAM_PLACEMENT)
     boxes = [
-        _place(finding, anatomy.locate(finding.depth, finding.across), space, spacing, tissue,
-               anatomy.thickness, placement_rng)
+        _place(
+            finding,
+            anatomy.locate(finding.depth, finding.across),
+            space,
+            spacing,
+            tissue,
+            anatomy.thickness,
+            placement_rng,
+        )
         for finding in spec.findings
     ]
     breast, pectoral = anatomy.breast, anatomy.pectoral
     if laterality is Laterality.RIGHT:  # mirror the canonical left breast
-        tissue, breast, pectoral = (np.ascontiguousarray(a[:, ::-1])
-                                    for a in (tissue, breast, pectoral))
+        tissue, breast, pectoral = (
+            np.ascontiguousarray(a[:, ::-1]) for a in (tissue, breast, pectoral)
+        )
         boxes = [(cols - x1, y0, cols - x0, y1) for x0, y0, x1, y1 in boxes]
     lesions = tuple(
         Lesion(kind=finding.kind, severity=finding.severity, box=box)
@@ -210,16 +224,29 @@ def render_case(
     )
     marker_box = None
     if marker:
-        marker_box = draw_marker(tissue, breast, f"{laterality.value} {view.value}",
-                                 far_right=laterality is Laterality.LEFT,
-                                 rng=_rng(seed, _STREAM_MARKER))
+        marker_box = draw_marker(
+            tissue,
+            breast,
+            f"{laterality.value} {view.value}",
+            far_right=laterality is Laterality.LEFT,
+            rng=_rng(seed, _STREAM_MARKER),
+        )
     stored = acquire(tissue, profile, _rng(seed, _STREAM_NOISE))
     for array in (stored, breast, pectoral, tissue):
         array.setflags(write=False)
     return SyntheticCase(
-        stored=stored, lesions=lesions, label=spec.label, view=view,
-        laterality=laterality, vendor=profile, breast_mask=breast, pectoral_mask=pectoral,
-        marker_box=marker_box, seed=seed, density=spec.density, tissue=tissue,
+        stored=stored,
+        lesions=lesions,
+        label=spec.label,
+        view=view,
+        laterality=laterality,
+        vendor=profile,
+        breast_mask=breast,
+        pectoral_mask=pectoral,
+        marker_box=marker_box,
+        seed=seed,
+        density=spec.density,
+        tissue=tissue,
     )
 
 
@@ -247,8 +274,9 @@ def generate_case(
     rng = _rng(seed, _STREAM_BREAST)
     label = draw_label(rng) if label is None else Label(label)
     spec = draw_breast(rng, label=label, density=density)
-    return render_case(spec, seed=seed, view=view, laterality=laterality, vendor=vendor,
-                       shape=shape, marker=marker)
+    return render_case(
+        spec, seed=seed, view=view, laterality=laterality, vendor=vendor, shape=shape, marker=marker
+    )
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -275,5 +303,6 @@ def _place(
             stamp.apply(tissue, thickness, top, left)
             space.claim(top, left, top + rows, left + cols)
             return (float(left), float(top), float(left + cols), float(top + rows))
-    raise InvalidInputError(f"no room for a {finding.kind.value} in a breast on this image; "
-                            "use a larger image")
+    raise InvalidInputError(
+        f"no room for a {finding.kind.value} in a breast on this image; use a larger image"
+    )

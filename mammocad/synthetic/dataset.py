@@ -104,25 +104,47 @@ def generate_dataset(
             spec = draw_breast(rng, label=label, density=density, shape=shape_of_breast)
             for view in chosen_views:
                 instance += 1
-                image_seed = int(np.random.SeedSequence(
-                    [seed, index, _SIDES.index(side), list(View).index(view)]
-                ).generate_state(1)[0])
-                case = render_case(spec, seed=image_seed, view=view, laterality=side,
-                                   vendor=vendor, shape=shape,
-                                   marker=bool(rng.random() < marker_share))
+                image_seed = int(
+                    np.random.SeedSequence(
+                        [seed, index, _SIDES.index(side), list(View).index(view)]
+                    ).generate_state(1)[0]
+                )
+                case = render_case(
+                    spec,
+                    seed=image_seed,
+                    view=view,
+                    laterality=side,
+                    vendor=vendor,
+                    shape=shape,
+                    marker=bool(rng.random() < marker_share),
+                )
                 image_id = f"{patient_id}_{side.value}_{view.value}"
                 path = (out_dir / "images" / patient_id / image_id).with_suffix(fmt.suffix)
                 if fmt is ImageFormat.DICOM:
                     write_dicom(case, path, patient_id=patient_id, instance_number=instance)
                 else:
                     write_png(case, path)
-                records.append(Record(image_id=image_id, path=path.resolve(),
-                                      patient_id=patient_id, label=case.label,
-                                      laterality=side, view=view, lesions=case.lesions))
+                records.append(
+                    Record(
+                        image_id=image_id,
+                        path=path.resolve(),
+                        patient_id=patient_id,
+                        label=case.label,
+                        laterality=side,
+                        view=view,
+                        lesions=case.lesions,
+                    )
+                )
                 images.append(_facts(image_id, case))
-    parameters = {"n_patients": n_patients, "seed": seed, "vendors": list(vendors),
-                  "image_format": fmt.value, "shape": list(shape),
-                  "views": [v.value for v in chosen_views], "marker_share": marker_share}
+    parameters = {
+        "n_patients": n_patients,
+        "seed": seed,
+        "vendors": list(vendors),
+        "image_format": fmt.value,
+        "shape": list(shape),
+        "views": [v.value for v in chosen_views],
+        "marker_share": marker_share,
+    }
     (out_dir / METADATA_NAME).write_text(
         json.dumps({"parameters": parameters, "images": images}, indent=1, sort_keys=True) + "\n",
         encoding="utf-8",
@@ -149,8 +171,9 @@ def _check(
     try:
         fmt = ImageFormat(str(image_format).lower())
     except ValueError:
-        raise InvalidInputError(f"image format {image_format!r} is not one of "
-                                f"{', '.join(f.value for f in ImageFormat)}") from None
+        raise InvalidInputError(
+            f"image format {image_format!r} is not one of {', '.join(f.value for f in ImageFormat)}"
+        ) from None
     chosen: list[View] = []
     for view in views:
         name = str(view).upper()

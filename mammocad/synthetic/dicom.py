@@ -25,8 +25,13 @@ from mammocad.synthetic.case import SyntheticCase
 from mammocad.synthetic.vendors import PresentationIntent, TransferCurve, VendorProfile
 from mammocad.vocabulary import Laterality, View
 
-__all__ = ["DEFAULT_PATIENT_ID", "PATIENT_ORIENTATION", "VIEW_CODES", "sop_class_uid",
-           "write_dicom"]
+__all__ = [
+    "DEFAULT_PATIENT_ID",
+    "PATIENT_ORIENTATION",
+    "VIEW_CODES",
+    "sop_class_uid",
+    "write_dicom",
+]
 
 DEFAULT_PATIENT_ID = "SYNTH-P0000"
 
@@ -81,8 +86,14 @@ def write_dicom(
     # The pixel digest makes two different images never share a SOP Instance UID, even from
     # the same seed (another label, density or marker changes the pixels).
     pixels = hashlib.sha256(case.stored.tobytes()).hexdigest()
-    image_key = [patient_id, str(study), vendor.name, case.laterality.value, case.view.value,
-                 pixels]
+    image_key = [
+        patient_id,
+        str(study),
+        vendor.name,
+        case.laterality.value,
+        case.view.value,
+        pixels,
+    ]
     study_uid = _uid("study", patient_id, str(study))
     series_uid = _uid("series", patient_id, str(study), vendor.name)
 
@@ -184,4 +195,3 @@ def _pixels(ds: Dataset, case: SyntheticCase) -> None:
     data = case.stored.astype(case.stored.dtype.newbyteorder("<"), copy=False).tobytes()
     ds.PixelData = data + b"\0" * (len(data) % 2)
     ds["PixelData"].VR = "OB" if vendor.bits_allocated == 8 else "OW"
-

@@ -99,8 +99,7 @@ def draw_findings(label: Label, rng: np.random.Generator) -> tuple[FindingSpec, 
     """
     if label is Label.NORMAL:
         return ()
-    mass = (LesionKind.SPICULATED_MASS if label is Label.MALIGNANT
-            else LesionKind.CIRCUMSCRIBED_MASS)
+    mass = LesionKind.SPICULATED_MASS if label is Label.MALIGNANT else LesionKind.CIRCUMSCRIBED_MASS
     kinds = [mass if rng.random() < _MASS_SHARE else LesionKind.CALCIFICATION]
     severities = [label]
     if rng.random() < 0.2:
@@ -153,8 +152,9 @@ def _ellipse_radius(
 ) -> np.ndarray:
     """Normalised radius (1 on the outline) of points in an ellipse turned by ``angle``."""
     cos, sin = np.float32(math.cos(angle)), np.float32(math.sin(angle))
-    return np.hypot((dx * cos + dy * sin) / np.float32(major),
-                    (dy * cos - dx * sin) / np.float32(minor))
+    return np.hypot(
+        (dx * cos + dy * sin) / np.float32(major), (dy * cos - dx * sin) / np.float32(minor)
+    )
 
 
 def _coverage(inside_px: np.ndarray) -> np.ndarray:
@@ -183,8 +183,9 @@ def _spiculated_mass(diameter_px: float, spacing_mm: float, rng: np.random.Gener
     contrast = float(rng.uniform(0.1, 0.15))
 
     def outline(phi: np.ndarray) -> np.ndarray:
-        ripple = sum(a * np.cos(k * phi + p) for k, a, p in zip(orders, amplitudes, phases,
-                                                                 strict=True))
+        ripple = sum(
+            a * np.cos(k * phi + p) for k, a, p in zip(orders, amplitudes, phases, strict=True)
+        )
         return (core * (1 + ripple)).astype(np.float32)
 
     count = int(rng.integers(8, 19))
@@ -202,8 +203,9 @@ def _spiculated_mass(diameter_px: float, spacing_mm: float, rng: np.random.Gener
     cover = np.clip((edge - radius) / np.float32(2.5) + np.float32(0.5), 0, 1)
     body = cover * (np.float32(0.6) + np.float32(0.4) * dome)
     extra = np.zeros_like(body)
-    for direction, length, width, strength in zip(directions, lengths, widths, strengths,
-                                                  strict=True):
+    for direction, length, width, strength in zip(
+        directions, lengths, widths, strengths, strict=True
+    ):
         unit = np.array([math.cos(direction), math.sin(direction)], dtype=np.float32)
         root = float(outline(np.array([direction]))[0])
         start, stop = 0.9 * root, root + length
@@ -211,8 +213,10 @@ def _spiculated_mass(diameter_px: float, spacing_mm: float, rng: np.random.Gener
         span = np.float32(start) + along * np.float32(stop - start)
         off = np.hypot(dx - span * unit[0], dy - span * unit[1])
         taper = 1 - along
-        line = np.float32(strength) * taper * _coverage(
-            np.float32(width) * (np.float32(0.3) + np.float32(0.7) * taper) - off
+        line = (
+            np.float32(strength)
+            * taper
+            * _coverage(np.float32(width) * (np.float32(0.3) + np.float32(0.7) * taper) - off)
         )
         np.maximum(extra, line, out=extra)
     extra *= 1 - cover  # spicules leave the core, they do not streak across it
@@ -235,8 +239,9 @@ def _calcification_cluster(
 
     half = math.ceil(reach + radii.max()) + 2
     extra = np.zeros((2 * half, 2 * half), dtype=np.float32)
-    for (oy, ox), radius, ratio, angle, strength in zip(offsets, radii, ratios, angles, strengths,
-                                                         strict=True):
+    for (oy, ox), radius, ratio, angle, strength in zip(
+        offsets, radii, ratios, angles, strengths, strict=True
+    ):
         # Render each speck in its own small window: a cluster is mostly empty space.
         cy, cx = half + oy, half + ox
         r0, c0 = max(int(cy - radius) - 2, 0), max(int(cx - radius) - 2, 0)
@@ -246,8 +251,10 @@ def _calcification_cluster(
         minor = radius * ratio
         rho = _ellipse_radius(dy, dx, radius, minor, angle)
         dome = np.sqrt(np.clip(1 - rho * rho, 0, 1))
-        speck = np.float32(strength) * _coverage((1 - rho) * np.float32(minor)) * (
-            np.float32(0.7) + np.float32(0.3) * dome
+        speck = (
+            np.float32(strength)
+            * _coverage((1 - rho) * np.float32(minor))
+            * (np.float32(0.7) + np.float32(0.3) * dome)
         )
         np.maximum(extra[r0:r1, c0:c1], speck, out=extra[r0:r1, c0:c1])
     return _stamp(np.zeros_like(extra), extra, 0.0)
@@ -257,5 +264,8 @@ def _stamp(body: np.ndarray, extra: np.ndarray, contrast: float) -> Stamp:
     touched = (body > 0) | (extra > 0)
     rows, cols = np.flatnonzero(touched.any(axis=1)), np.flatnonzero(touched.any(axis=0))
     crop = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    return Stamp(body=np.ascontiguousarray(body[crop], dtype=np.float32),
-                 extra=np.ascontiguousarray(extra[crop], dtype=np.float32), contrast=contrast)
+    return Stamp(
+        body=np.ascontiguousarray(body[crop], dtype=np.float32),
+        extra=np.ascontiguousarray(extra[crop], dtype=np.float32),
+        contrast=contrast,
+    )

@@ -43,8 +43,12 @@ class FreeSpace:
             tops = np.clip(np.rint(centres[:, 0] - height / 2), 0, rows - height).astype(int)
             lefts = np.clip(np.rint(centres[:, 1] - width / 2), 0, cols - width).astype(int)
             t = self._table
-            inside = (t[tops + height, lefts + width] - t[tops, lefts + width]
-                      - t[tops + height, lefts] + t[tops, lefts])
+            inside = (
+                t[tops + height, lefts + width]
+                - t[tops, lefts + width]
+                - t[tops + height, lefts]
+                + t[tops, lefts]
+            )
             hits = np.flatnonzero(inside == height * width)
             if hits.size:
                 return int(tops[hits[0]]), int(lefts[hits[0]])

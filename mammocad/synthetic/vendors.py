@@ -112,8 +112,10 @@ class VendorProfile:
         if not 0.0 <= self.black_level < self.white_level <= 1.0:
             raise ValueError(f"{self.name}: need 0 <= black_level < white_level <= 1")
         if (self.curve in _PARAMETERISED) != (self.curve_parameter != 1.0):
-            raise ValueError(f"{self.name}: curve_parameter must be 1.0 exactly when the "
-                             f"{self.curve.value} curve has no parameter")
+            raise ValueError(
+                f"{self.name}: curve_parameter must be 1.0 exactly when the "
+                f"{self.curve.value} curve has no parameter"
+            )
         if (self.window_levels is None) != (self.intent is PresentationIntent.PROCESSING):
             raise ValueError(f"{self.name}: presentation images need a window, raw ones none")
         if self.detector_type not in _DETECTOR_TYPES:
