@@ -10,6 +10,7 @@ from rich.console import Console
 
 from cli.ingest import parse_shape
 from cli.train import TaskName
+from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
 
@@ -57,6 +58,7 @@ def evaluate(
         "model": str(model),
         "task": loaded.metadata.task,
         "data": dataset.name,
+        "data_fingerprint": fingerprint(dataset),  # the registry keys evaluations by content
         "patients_seen_in_training": len(overlap),
     }
     if loaded.metadata.task == "classify":
@@ -97,7 +99,6 @@ def crossval(
     device: Annotated[str, typer.Option()] = "auto",
 ) -> None:
     """Patient-level k-fold cross-validation: per-fold and pooled out-of-fold metrics."""
-    from mammocad.ingest.pipeline import IngestOptions
     from models.crossval import cross_validate
     from models.evaluation.report import (
         render_classification_table,
@@ -117,7 +118,7 @@ def crossval(
         CLASSIFY if task is TaskName.CLASSIFIER else DETECT,
         dataset,
         k=k,
-        ingest=IngestOptions(target_shape=parse_shape(size)),
+        target_shape=parse_shape(size),
         options=TrainingOptions(epochs=epochs, seed=seed, device=device),
         console=console,
     )

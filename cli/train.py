@@ -49,7 +49,6 @@ def train(
     device: Annotated[str, typer.Option(help="auto (GPU if present), cpu, cuda")] = "auto",
 ) -> None:
     """Train a model with transfer learning and augmentation; save weights + metadata."""
-    from mammocad.ingest.pipeline import IngestOptions
     from models.tasks import CLASSIFY, DETECT
     from models.train import train_and_save
     from models.training import TrainingOptions
@@ -64,7 +63,7 @@ def train(
             CLASSIFY if task is TaskName.CLASSIFIER else DETECT,
             dataset,
             out or default_model_dir(task),
-            ingest=IngestOptions(target_shape=shape),
+            target_shape=shape,
             options=TrainingOptions(
                 epochs=epochs, batch_size=batch_size, patience=patience, seed=seed, device=device
             ),

@@ -61,7 +61,7 @@ def cross_validate(
     dataset: DataSet,
     *,
     k: int,
-    ingest: IngestOptions,
+    target_shape: tuple[int, int],
     options: TrainingOptions,
     inner_val_fraction: float = 0.15,
     console: Console | None = None,
@@ -69,6 +69,7 @@ def cross_validate(
     """Train and test ``k`` models, one per patient-level fold (see the module docstring)."""
     console = console or Console()
     started = time.perf_counter()
+    ingest = task.ingest_options(target_shape)
     device = resolve_device(options.device)
     version, data_fingerprint = code_version(), fingerprint(dataset)  # what ran, on what
     prepared = {image.image_id: image for image in prepare_with_progress(dataset, ingest, console)}

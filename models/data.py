@@ -17,7 +17,7 @@ from torch.utils.data import Dataset
 
 from mammocad.datasets.records import DataSet, Lesion
 from mammocad.geometry import GridTransform
-from mammocad.ingest.pipeline import IngestOptions, ingest_file
+from mammocad.ingest.pipeline import IngestOptions, ingest_file, model_input
 from mammocad.vocabulary import Label
 from models.targets import Box, boxes_from_instances, instance_map
 
@@ -35,6 +35,11 @@ class PreparedImage:
     lesions: tuple[Lesion, ...]  # boxes on the MODEL grid; None where the source has no location
     transform: GridTransform
     original_lesions: tuple[Lesion, ...]  # as the data set gives them (original pixels)
+    detail: np.ndarray | None = None  # (H, W) speck map when the model's ingest asks for one
+
+    def model_input(self) -> np.ndarray:
+        """``(channels, H, W)``: what the network is fed (see :func:`model_input`)."""
+        return model_input(self.pixels, self.detail)
 
     @property
     def located(self) -> bool:
@@ -46,7 +51,7 @@ class PreparedImage:
 class Example:
     """A training example after augmentation."""
 
-    image: torch.Tensor  # (1, H, W)
+    image: torch.Tensor  # (channels, H, W): grey, then the speck map if the model uses one
     boxes: list[Box]  # model-grid boxes of the located lesions still in view
     severities: list[Label]  # one per box
     label: Label
@@ -83,6 +88,7 @@ def prepare_images(
                 lesions=tuple(lesions),
                 transform=ingested.transform,
                 original_lesions=record.lesions,
+                detail=ingested.detail,
             )
         )
         if on_progress is not None:
@@ -96,8 +102,9 @@ class ExampleDataset(Dataset[Example]):
     Args:
         images: the prepared images.
         keep: which lesions count as targets (e.g. only masses for the detector).
-        augment: a MONAI dictionary transform over ``image`` (1, H, W) and ``instances``
-            (1, H, W); lesion boxes are read back from the moved instance map.
+        augment: a MONAI dictionary transform over ``image``, ``instances`` and, when the
+            images have one, ``detail`` (each (1, H, W)); lesion boxes are read back from the
+            moved instance map.
     """
 
     def __init__(
@@ -120,11 +127,14 @@ class ExampleDataset(Dataset[Example]):
         ]
         boxes = [lesion.box for lesion in targets if lesion.box is not None]
         severities = [lesion.severity for lesion in targets]
-        image = torch.from_numpy(item.pixels)[None]
+        image = torch.from_numpy(item.model_input())
         if self.augment is not None:
+            channels = {"image": image[:1]} | ({"detail": image[1:]} if len(image) > 1 else {})
             instances = torch.from_numpy(instance_map(item.pixels.shape, boxes))[None]
-            moved = self.augment({"image": image, "instances": instances})
-            image = torch.as_tensor(moved["image"]).float().clamp(0.0, 1.0)
+            moved = self.augment(channels | {"instances": instances})
+            image = torch.cat(
+                [torch.as_tensor(moved[key]).float().clamp(0.0, 1.0) for key in channels]
+            )
             found = boxes_from_instances(np.asarray(moved["instances"])[0], len(boxes))
             boxes = [found[i] for i in sorted(found)]
             severities = [severities[i] for i in sorted(found)]

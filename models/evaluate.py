@@ -46,7 +46,7 @@ def evaluate_classifier(
         threshold: abnormal threshold chosen on the model's validation split; None falls back on
             Youden on these data (the report says so: it is optimistic).
     """
-    probabilities = predict_probabilities(network, [i.pixels for i in images], device)
+    probabilities = predict_probabilities(network, [i.model_input() for i in images], device)
     report = classification_report(
         [i.label for i in images], probabilities, threshold_abnormal=threshold, n_boot=n_boot
     )
@@ -67,7 +67,7 @@ def detector_scores(
 ) -> DetectorScores:
     """Per scorable image: (boxes in original pixels, scores, ground-truth mass boxes)."""
     scorable = [(image, truth) for image in images if (truth := scorable_masses(image)) is not None]
-    found = predict_detections(network, [image.pixels for image, _ in scorable], device)
+    found = predict_detections(network, [image.model_input() for image, _ in scorable], device)
     return [
         (image.transform.to_original_boxes(detections.boxes), detections.scores, truth)
         for (image, truth), detections in zip(scorable, found, strict=True)

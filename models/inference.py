@@ -68,7 +68,7 @@ def classify(model: LoadedModel, image: IngestedImage) -> dict[str, float]:
     """``{"normal": p, "benign": p, "malignant": p}`` for one ingested image."""
     _check(model, image, "classify")
     network = cast(LesionEvidenceClassifier, model.network)  # _check made sure of the task
-    probabilities = predict_probabilities(network, [image.pixels], model.device)[0]
+    probabilities = predict_probabilities(network, [image.model_input()], model.device)[0]
     return {name: float(p) for name, p in zip(CLASSES, probabilities, strict=True)}
 
 
@@ -88,7 +88,7 @@ def detect(
         if min_score is None
         else min_score
     )
-    found = predict_detections(network, [image.pixels], model.device)[0]
+    found = predict_detections(network, [image.model_input()], model.device)[0]
     keep = found.scores >= threshold
     boxes = image.transform.to_original_boxes(found.boxes[keep]) if keep.any() else np.zeros((0, 4))
     return [
@@ -101,6 +101,11 @@ def _check(model: LoadedModel, image: IngestedImage, task: str) -> None:
     if model.metadata.task != task:
         raise InvalidInputError(
             f"model {model.folder} is a {model.metadata.task} model, not {task}"
+        )
+    if model.metadata.ingest.detail_channel and image.detail is None:
+        raise InvalidInputError(
+            f"model {model.folder} reads the speck map, and this image was ingested without "
+            "one: use ingest_for(model, ...)"
         )
     expected = model.metadata.ingest.target_shape
     if expected is not None and image.pixels.shape != tuple(expected):

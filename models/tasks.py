@@ -15,6 +15,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from mammocad.datasets.records import Lesion
+from mammocad.ingest.pipeline import IngestOptions
 from mammocad.vocabulary import Label
 from models.classify.network import LesionEvidenceClassifier
 from models.classify.objective import classifier_loss
@@ -36,6 +37,10 @@ class TaskSpec(Protocol):
     metric_name: str
 
     def build(self, *, pretrained: bool) -> torch.nn.Module: ...
+    def ingest_options(self, target_shape: tuple[int, int]) -> IngestOptions:
+        """How this task's images are prepared (recorded in the model's metadata)."""
+        ...
+
     def keep(self, lesion: Lesion) -> bool: ...
     def sample_weights(self, images: Sequence[PreparedImage]) -> list[float]: ...
     def loss(
@@ -52,37 +57,37 @@ class TaskSpec(Protocol):
 @torch.no_grad()
 def predict_probabilities(
     model: LesionEvidenceClassifier,
-    pixels: Sequence[np.ndarray],
+    inputs: Sequence[np.ndarray],
     device: torch.device,
     batch_size: int = 8,
 ) -> np.ndarray:
-    """``(N, 3)`` normal/benign/malignant probabilities for model-grid images."""
+    """``(N, 3)`` normal/benign/malignant probabilities for ``(channels, H, W)`` model inputs."""
     model.eval()
     out = [
-        model(batch).probabilities.cpu().numpy() for batch in _batches(pixels, device, batch_size)
+        model(batch).probabilities.cpu().numpy() for batch in _batches(inputs, device, batch_size)
     ]
     return np.concatenate(out) if out else np.zeros((0, 3))
 
 
 @torch.no_grad()
 def predict_detections(
-    model: MassDetector, pixels: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
+    model: MassDetector, inputs: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
 ) -> list[GridDetections]:
-    """Detections on the model grid for model-grid images."""
+    """Detections on the model grid for ``(channels, H, W)`` model inputs."""
     model.eval()
     out: list[GridDetections] = []
-    for batch in _batches(pixels, device, batch_size):
+    for batch in _batches(inputs, device, batch_size):
         out.extend(decode_detections(model(batch), stride=model.stride))
     return out
 
 
 def _batches(
-    pixels: Sequence[np.ndarray], device: torch.device, batch_size: int
+    inputs: Sequence[np.ndarray], device: torch.device, batch_size: int
 ) -> Iterator[torch.Tensor]:
-    """``(B, 1, H, W)`` tensors of consecutive model-grid images, on ``device``."""
-    for start in range(0, len(pixels), batch_size):
-        chunk = pixels[start : start + batch_size]
-        yield torch.stack([torch.from_numpy(p)[None] for p in chunk]).to(device)
+    """``(B, channels, H, W)`` tensors of consecutive model inputs, on ``device``."""
+    for start in range(0, len(inputs), batch_size):
+        chunk = inputs[start : start + batch_size]
+        yield torch.stack([torch.from_numpy(x) for x in chunk]).to(device)
 
 
 def _balanced_weights(keys: Sequence[object]) -> list[float]:
@@ -108,6 +113,10 @@ class ClassifyTask:
     def build(self, *, pretrained: bool) -> torch.nn.Module:
         return LesionEvidenceClassifier(pretrained=pretrained)
 
+    def ingest_options(self, target_shape: tuple[int, int]) -> IngestOptions:
+        # Calcifications decide many abnormal cases and vanish on the grid: keep their map.
+        return IngestOptions(target_shape=target_shape, detail_channel=True)
+
     def keep(self, lesion: Lesion) -> bool:
         return True  # every located lesion is evidence of abnormality
 
@@ -122,7 +131,7 @@ class ClassifyTask:
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
     ) -> dict[str, Any]:
-        probabilities = predict_probabilities(model, [i.pixels for i in images], device)
+        probabilities = predict_probabilities(model, [i.model_input() for i in images], device)
         labels = [i.label for i in images]
         abnormal = [lab is not Label.NORMAL for lab in labels]
         point: dict[str, Any] = {}
@@ -150,6 +159,9 @@ class DetectTask:
     def build(self, *, pretrained: bool) -> torch.nn.Module:
         return MassDetector(pretrained=pretrained)
 
+    def ingest_options(self, target_shape: tuple[int, int]) -> IngestOptions:
+        return IngestOptions(target_shape=target_shape)  # masses survive the resize
+
     def keep(self, lesion: Lesion) -> bool:
         return lesion.kind.is_mass
 
@@ -173,7 +185,7 @@ class DetectTask:
             for i in images
             if all(lesion.box is not None for lesion in i.lesions if self.keep(lesion))
         ]
-        detections = predict_detections(model, [i.pixels for i in scorable], device)
+        detections = predict_detections(model, [i.model_input() for i in scorable], device)
         per_image = [
             (
                 d.boxes,

@@ -58,13 +58,17 @@ def train_and_save(
     dataset: DataSet,
     out_dir: Path,
     *,
-    ingest: IngestOptions,
+    target_shape: tuple[int, int],
     options: TrainingOptions,
     val_fraction: float = 0.2,
     console: Console | None = None,
 ) -> Path:
-    """The whole ``mammocad train`` job; returns the folder holding ``model.pt`` + metadata."""
+    """The whole ``mammocad train`` job; returns the folder holding ``model.pt`` + metadata.
+
+    The task decides how images are ingested at ``target_shape`` (the options are recorded in
+    the metadata, and inference re-uses them)."""
     console = console or Console()
+    ingest = task.ingest_options(target_shape)
     train_set, val_set = patient_split(dataset, val_fraction=val_fraction, seed=options.seed)
     console.print(
         f"{dataset.name}: {len(train_set)} training images "

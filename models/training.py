@@ -25,7 +25,14 @@ from models.augment import mammogram_augmentation
 from models.data import ExampleDataset, PreparedImage, collate
 from models.tasks import TaskSpec
 
-__all__ = ["FitResult", "TrainingOptions", "fit", "resolve_device", "seed_everything"]
+__all__ = [
+    "FitResult",
+    "TrainingOptions",
+    "fit",
+    "replaces_best",
+    "resolve_device",
+    "seed_everything",
+]
 
 
 class TrainingOptions(BaseModel):
@@ -80,7 +87,8 @@ def fit(
 ) -> FitResult:
     """Train ``model`` on ``train``; keep the weights with the best validation metric.
 
-    Early stopping: training ends after ``options.patience`` epochs without a better metric.
+    Early stopping: training ends after ``options.patience`` epochs without a better or equal
+    metric (:func:`replaces_best`).
     A metric that cannot be computed (NaN: e.g. a validation split without a positive) never
     counts as better, so the first epoch's weights are kept rather than an arbitrary one.
     """
@@ -137,8 +145,7 @@ def fit(
                     **{k: float(v) for k, v in metrics.items() if isinstance(v, int | float)},
                 }
             )
-            improved = not math.isnan(metric) and metric > best_metric
-            if improved or best_state is None:
+            if replaces_best(metric, best_metric) or best_state is None:
                 best_metric = metric if not math.isnan(metric) else best_metric
                 best_epoch, best_metrics = epoch, metrics
                 best_state = copy.deepcopy(model.state_dict())
@@ -162,6 +169,17 @@ def fit(
         history=history,
         seconds=time.perf_counter() - started,
     )
+
+
+def replaces_best(metric: float, best_metric: float) -> bool:
+    """Whether this epoch's weights become the kept ones.
+
+    A tie counts: on a small validation split the metric saturates early (every synthetic mass
+    found after one epoch), and the later weights have trained longer on the same evidence.
+    Keeping the first of a run of ties stopped the synthetic detector at its first epoch. NaN
+    (metric undefined on this split) never replaces anything.
+    """
+    return not math.isnan(metric) and metric >= best_metric
 
 
 def _parameter_groups(model: torch.nn.Module, options: TrainingOptions) -> list[dict[str, Any]]:

@@ -5,7 +5,9 @@ decode with intensities normalised to [0, 1] -> find the breast and blank everyt
 labels, markers, background) -> crop to the breast -> mirror so the chest wall is on the left ->
 resize to fit the model grid (aspect kept) and pad at the right and bottom. Every geometric step
 is composed into one :class:`~mammocad.geometry.GridTransform`, derived from the same numbers that
-moved the pixels, so boxes and heatmap peaks map back to the original image exactly.
+moved the pixels, so boxes and heatmap peaks map back to the original image exactly. When a model
+asks for it, a calcification (speck) map is made on the crop at the original resolution and
+follows the image through the same flip and resize (:mod:`mammocad.ingest.detail`).
 """
 
 from __future__ import annotations
@@ -25,13 +27,21 @@ from mammocad.ingest.breast import (
     whole_image_region,
 )
 from mammocad.ingest.decoded import DecodedImage
+from mammocad.ingest.detail import dilate_for_downsampling, speck_map
 from mammocad.ingest.dicom import decode_dicom
 from mammocad.ingest.errors import EmptyInputError, UnsupportedFormatError
 from mammocad.ingest.metadata import ChestWallSource, ImageMetadata, Orientation, SourceFormat
 from mammocad.ingest.raster import decode_raster
 from mammocad.vocabulary import Laterality
 
-__all__ = ["IngestOptions", "IngestedImage", "detect_format", "ingest_bytes", "ingest_file"]
+__all__ = [
+    "IngestOptions",
+    "IngestedImage",
+    "detect_format",
+    "ingest_bytes",
+    "ingest_file",
+    "model_input",
+]
 
 
 class IngestOptions(BaseModel):
@@ -46,6 +56,11 @@ class IngestOptions(BaseModel):
     crop_breast: bool = Field(default=True, description="crop to the breast and blank the rest")
     orient: bool = Field(default=True, description="mirror so the chest wall is on the left")
     max_pixels: int = Field(default=40_000_000, gt=0, description="cap on decoded pixels")
+    detail_channel: bool = Field(
+        default=False,
+        description="also compute the calcification (speck) map at the original resolution "
+        "and carry it to the model grid (see mammocad.ingest.detail)",
+    )
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class IngestedImage:
         orientation: which side the chest wall was on and what decided it.
         breast_box: (x0, y0, x1, y1) of the breast region in original pixel coordinates.
         breast_found: False when no plausible breast was found (then nothing was cropped).
+        detail: the speck map on the same grid as ``pixels`` when the options ask for it.
     """
 
     pixels: np.ndarray
@@ -67,6 +83,17 @@ class IngestedImage:
     orientation: Orientation
     breast_box: tuple[int, int, int, int]
     breast_found: bool
+    detail: np.ndarray | None = None
+
+    def model_input(self) -> np.ndarray:
+        """``(channels, rows, columns)``: the grey image, then the speck map when there is one."""
+        return model_input(self.pixels, self.detail)
+
+
+def model_input(pixels: np.ndarray, detail: np.ndarray | None) -> np.ndarray:
+    """Stack the grey image and its optional speck map into the networks' channel layout."""
+    channels = [pixels] if detail is None else [pixels, detail]
+    return np.ascontiguousarray(np.stack(channels), dtype=np.float32)
 
 
 _MAGIC: tuple[tuple[int, bytes, SourceFormat], ...] = (
@@ -154,11 +181,19 @@ def prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:
         if options.orient
         else Orientation(chest_wall_side="left", source="default", flipped=False)
     )
+    detail = None
+    if options.detail_channel:
+        spacing = decoded.metadata.pixel_spacing_mm
+        detail = speck_map(pixels, crop_mask, spacing[0] if spacing else None)
     if orientation.flipped:
         transform = transform.then(GridTransform.flip_horizontal(transform.target_shape))
         pixels = pixels[:, ::-1]
+        detail = None if detail is None else detail[:, ::-1]
 
     if options.target_shape is not None:
+        if detail is not None:
+            scale = _fit_scale(pixels.shape, options.target_shape)
+            detail, _ = _fit(dilate_for_downsampling(detail, scale), options.target_shape)
         pixels, fitted = _fit(pixels, options.target_shape)
         transform = transform.then(fitted)
 
@@ -170,6 +205,7 @@ def prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:
         orientation=orientation,
         breast_box=(left, top, right, bottom),
         breast_found=region.found,
+        detail=None if detail is None else np.ascontiguousarray(detail, dtype=np.float32),
     )
 
 
@@ -194,10 +230,15 @@ def _orientation(decoded: DecodedImage, crop_mask: np.ndarray | None) -> Orienta
     return Orientation(chest_wall_side=side, source=source, flipped=side == "right")
 
 
+def _fit_scale(shape: tuple[int, ...], target: tuple[int, int]) -> float:
+    """The aspect-preserving scale that makes ``shape`` fit ``target``."""
+    return min(target[0] / shape[0], target[1] / shape[1])
+
+
 def _fit(pixels: np.ndarray, target: tuple[int, int]) -> tuple[np.ndarray, GridTransform]:
     """Resize keeping the aspect ratio so the image fits ``target``, then pad right/bottom."""
     rows, columns = pixels.shape
-    scale = min(target[0] / rows, target[1] / columns)
+    scale = _fit_scale(pixels.shape, target)
     size = (
         max(1, min(target[0], round(rows * scale))),
         max(1, min(target[1], round(columns * scale))),

@@ -8,6 +8,13 @@ a megapixel image. Here the network is told where the lesions are: every stride-
 image-level answer is a robust maximum of those maps. The maps are also what a clinician can be
 shown.
 
+Calcifications are specks far smaller than a grid cell, so the network also reads the speck map
+that ingest made at the original resolution (:mod:`mammocad.ingest.detail`) through a small
+convolutional pathway of its own at the full grid resolution (a cluster of specks versus a lone
+noise peak is a local pattern); the pathway's maximum and mean over each stride-8 cell join the
+image features in a fusion convolution, whose output is the last convolutional map (Grad-CAM's
+target) and feeds the evidence head.
+
 Probabilities are hierarchical, so they always sum to one and each AUC reads one quantity:
 ``p(abnormal) = sigmoid(A)``, ``p(malignant | abnormal) = sigmoid(M)``;
 normal = 1 - p(abnormal), benign = p(abnormal)(1 - p(malignant | abnormal)),
@@ -20,12 +27,14 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn import functional
 
 from models.neck import STRIDE, PyramidTrunk
 
 __all__ = ["CLASSES", "ClassifierOutput", "LesionEvidenceClassifier", "top_k_mean"]
 
 CLASSES = ("normal", "benign", "malignant")
+_SPECK_CHANNELS = 8  # features of the speck pathway; each enters as its cell maximum and mean
 
 
 @dataclass
@@ -64,7 +73,18 @@ class LesionEvidenceClassifier(nn.Module):
     def __init__(self, *, pretrained: bool = True, top_k: int = 4) -> None:
         super().__init__()
         self.body = PyramidTrunk(pretrained=pretrained)
-        self.evidence_head = nn.Conv2d(self.body.channels, 2, kernel_size=1)
+        channels = self.body.channels
+        self.speck_pathway = nn.Sequential(
+            nn.Conv2d(1, _SPECK_CHANNELS, kernel_size=5, padding=2),
+            nn.ReLU(),
+            nn.Conv2d(_SPECK_CHANNELS, _SPECK_CHANNELS, kernel_size=3, padding=1),
+            nn.ReLU(),
+        )
+        self.fusion = nn.Sequential(
+            nn.Conv2d(channels + 2 * _SPECK_CHANNELS, channels, kernel_size=3, padding=1),
+            nn.ReLU(),
+        )
+        self.evidence_head = nn.Conv2d(channels, 2, kernel_size=1)
         # Small weights and a "no lesion" bias: lesions are rare, and large random logits on
         # pretrained features would start every cell firing.
         nn.init.normal_(self.evidence_head.weight, std=0.001)
@@ -76,13 +96,28 @@ class LesionEvidenceClassifier(nn.Module):
 
     @property
     def gradcam_layer(self) -> nn.Module:
-        """The last convolutional block (Grad-CAM's target)."""
-        return self.body.last_conv
+        """The last convolutional block (Grad-CAM's target): image and speck features fused."""
+        return self.fusion
 
     def forward(self, image: torch.Tensor) -> ClassifierOutput:
-        """Args: image ``(B, 1, H, W)`` in [0, 1], H and W multiples of 32."""
-        fine, pooled = self.body(image)
-        evidence = self.evidence_head(fine)
+        """Args: image ``(B, 2, H, W)`` in [0, 1]: grey image and speck map, H and W multiples
+        of 32 (``IngestedImage.model_input()`` gives this layout)."""
+        if image.shape[1] != 2:
+            raise ValueError(
+                f"the classifier reads 2 channels (image, speck map), got {image.shape[1]}: "
+                "ingest with IngestOptions(detail_channel=True)"
+            )
+        fine, pooled = self.body(image[:, :1])
+        specks = self.speck_pathway(image[:, 1:])
+        cells = torch.cat(
+            [
+                fine,
+                functional.max_pool2d(specks, self.stride),
+                functional.avg_pool2d(specks, self.stride),
+            ],
+            dim=1,
+        )
+        evidence = self.evidence_head(self.fusion(cells))
         logits = top_k_mean(evidence, self.top_k) * self.readout_scale + self.readout_bias
         abnormal, malignant = logits[:, 0], logits[:, 1]
         p_abnormal, p_malignant = torch.sigmoid(abnormal), torch.sigmoid(malignant)

@@ -8,14 +8,15 @@ import torch
 from models.classify.network import LesionEvidenceClassifier, top_k_mean
 from models.detect.network import MassDetector
 
-
-@pytest.fixture(scope="module")
-def image() -> torch.Tensor:
-    return torch.rand(2, 1, 128, 96)
+INPUT_CHANNELS = {LesionEvidenceClassifier: 2, MassDetector: 1}  # the classifier reads specks
 
 
-def test_classifier_probabilities_are_hierarchical(image: torch.Tensor) -> None:
-    output = LesionEvidenceClassifier(pretrained=False).eval()(image)
+def _image(network: type) -> torch.Tensor:
+    return torch.rand(2, INPUT_CHANNELS[network], 128, 96)
+
+
+def test_classifier_probabilities_are_hierarchical() -> None:
+    output = LesionEvidenceClassifier(pretrained=False).eval()(_image(LesionEvidenceClassifier))
     assert output.evidence.shape == (2, 2, 16, 12)
     torch.testing.assert_close(output.probabilities.sum(dim=1), torch.ones(2))
     p_abnormal = torch.sigmoid(output.abnormal_logit)
@@ -26,18 +27,18 @@ def test_classifier_probabilities_are_hierarchical(image: torch.Tensor) -> None:
 
 
 @pytest.mark.parametrize("network", [LesionEvidenceClassifier, MassDetector])
-def test_gradcam_layer_and_ood_features_are_exposed(network: type, image: torch.Tensor) -> None:
+def test_gradcam_layer_and_ood_features_are_exposed(network: type) -> None:
     model = network(pretrained=False).eval()
     captured: list[torch.Tensor] = []
     handle = model.gradcam_layer.register_forward_hook(lambda _m, _i, out: captured.append(out))
-    output = model(image)
+    output = model(_image(network))
     handle.remove()
     assert captured[0].shape == (2, 64, 16, 12)  # the last convolutional feature map, stride 8
     assert output.features.shape == (2, 320)  # the penultimate feature vector
 
 
-def test_detector_maps(image: torch.Tensor) -> None:
-    output = MassDetector(pretrained=False).eval()(image)
+def test_detector_maps() -> None:
+    output = MassDetector(pretrained=False).eval()(_image(MassDetector))
     assert output.heat.shape == (2, 1, 16, 12) and output.size.shape == (2, 2, 16, 12)
     assert output.malignancy.shape == (2, 1, 16, 12)
 
@@ -48,3 +49,19 @@ def test_top_k_mean_is_a_robust_maximum() -> None:
     maps[0, 0, 1, 1] = 4.0
     assert top_k_mean(maps, 1).item() == 8.0
     assert top_k_mean(maps, 2).item() == 6.0
+
+
+def test_classifier_refuses_an_image_without_its_speck_map() -> None:
+    with pytest.raises(ValueError, match="speck map"):
+        LesionEvidenceClassifier(pretrained=False)(torch.rand(1, 1, 64, 64))
+
+
+def test_speck_map_alone_moves_the_classifier() -> None:
+    """The speck pathway is wired in: changing only the speck map changes the evidence."""
+    torch.manual_seed(0)
+    model = LesionEvidenceClassifier(pretrained=False).eval()
+    torch.nn.init.normal_(model.evidence_head.weight, std=0.1)
+    image = torch.rand(1, 2, 64, 64)
+    with_specks = image.clone()
+    with_specks[:, 1, 20:24, 20:24] = 1.0
+    assert not torch.allclose(model(image).evidence, model(with_specks).evidence)

@@ -10,21 +10,14 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
-from mammocad.datasets.spec import load_dataset
-from mammocad.ingest.pipeline import IngestOptions
 from models.artifacts import load_metadata
 from models.inference import classify, detect, ingest_for, load_model
 from models.tasks import CLASSIFY, DETECT
 from models.train import train_and_save
 from models.training import TrainingOptions
 
-TINY = IngestOptions(target_shape=(128, 96))
+TINY = (128, 96)
 QUICK = TrainingOptions(epochs=1, batch_size=2, seed=3, device="cpu")
-
-
-@pytest.fixture(scope="module")
-def tiny_set(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    return load_dataset("synthetic:4,size=256x192", cache_root=tmp_path_factory.mktemp("cache"))
 
 
 @pytest.mark.parametrize("task", [CLASSIFY, DETECT], ids=["classifier", "detector"])
@@ -33,7 +26,7 @@ def test_train_save_load_infer(task, tiny_set, tmp_path: Path) -> None:  # type:
         task,
         tiny_set,
         tmp_path / task.name,
-        ingest=TINY,
+        target_shape=TINY,
         options=QUICK,
         val_fraction=0.25,
         console=Console(quiet=True),
@@ -68,7 +61,7 @@ def test_same_seed_same_weights(tiny_set, tmp_path: Path) -> None:  # type: igno
             DETECT,
             tiny_set,
             tmp_path / run,
-            ingest=TINY,
+            target_shape=TINY,
             options=QUICK,
             val_fraction=0.25,
             console=Console(quiet=True),
@@ -130,7 +123,7 @@ def test_cross_validation_keeps_patients_apart(tiny_set) -> None:  # type: ignor
         CLASSIFY,
         tiny_set,
         k=2,
-        ingest=TINY,
+        target_shape=TINY,
         options=QUICK,
         inner_val_fraction=0.34,
         console=Console(quiet=True),
