@@ -23,10 +23,15 @@ def _toy(folder: Path, **changes: object) -> DataSet:
         if not (folder / f"{name}.png").exists():
             (folder / f"{name}.png").write_bytes(name.encode() * 1000)
     first = Record(image_id="a", path=folder / "a.png", patient_id="p1", label=Label.NORMAL)
-    second = {"image_id": "b", "path": folder / "b.png", "patient_id": "p1",
-              "label": Label.MALIGNANT,
-              "lesions": (Lesion(kind=LesionKind.SPICULATED_MASS, severity=Label.MALIGNANT,
-                                 box=(1, 2, 3, 4)),)}
+    second = {
+        "image_id": "b",
+        "path": folder / "b.png",
+        "patient_id": "p1",
+        "label": Label.MALIGNANT,
+        "lesions": (
+            Lesion(kind=LesionKind.SPICULATED_MASS, severity=Label.MALIGNANT, box=(1, 2, 3, 4)),
+        ),
+    }
     return DataSet("toy", [first, Record(**(second | changes))])
 
 
@@ -49,8 +54,11 @@ def test_blind_to_location_and_order(tmp_path: Path) -> None:
     "changes",
     [
         {"patient_id": "p2"},
-        {"lesions": (Lesion(kind=LesionKind.SPICULATED_MASS, severity=Label.MALIGNANT,
-                            box=(1, 2, 3, 5)),)},
+        {
+            "lesions": (
+                Lesion(kind=LesionKind.SPICULATED_MASS, severity=Label.MALIGNANT, box=(1, 2, 3, 5)),
+            )
+        },
         {"lesions": (Lesion(kind=LesionKind.CALCIFICATION, severity=Label.MALIGNANT),)},
         {"label": Label.NORMAL, "lesions": ()},
         {"density": "fatty"},

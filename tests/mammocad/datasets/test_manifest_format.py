@@ -17,13 +17,30 @@ GOOD = "a,a.png,p1,normal,L,CC,,,,,,\n"
 
 def test_round_trip(tmp_path: Path) -> None:
     records = [
-        Record(image_id="a", path=tmp_path / "img" / "a.png", patient_id="p1",
-               label=Label.NORMAL, laterality=Laterality.LEFT, view=View.CC),
-        Record(image_id="b", path=tmp_path / "img" / "b.png", patient_id="p1",
-               label=Label.MALIGNANT, laterality=Laterality.RIGHT, view=View.MLO,
-               lesions=(Lesion(kind=LesionKind.SPICULATED_MASS, severity=Label.MALIGNANT,
-                               box=(1.5, 2.0, 30.0, 40.25)),
-                        Lesion(kind=LesionKind.CALCIFICATION, severity=Label.BENIGN))),
+        Record(
+            image_id="a",
+            path=tmp_path / "img" / "a.png",
+            patient_id="p1",
+            label=Label.NORMAL,
+            laterality=Laterality.LEFT,
+            view=View.CC,
+        ),
+        Record(
+            image_id="b",
+            path=tmp_path / "img" / "b.png",
+            patient_id="p1",
+            label=Label.MALIGNANT,
+            laterality=Laterality.RIGHT,
+            view=View.MLO,
+            lesions=(
+                Lesion(
+                    kind=LesionKind.SPICULATED_MASS,
+                    severity=Label.MALIGNANT,
+                    box=(1.5, 2.0, 30.0, 40.25),
+                ),
+                Lesion(kind=LesionKind.CALCIFICATION, severity=Label.BENIGN),
+            ),
+        ),
     ]
     manifest = write_manifest(records, tmp_path / "manifest.csv")
     assert "img/a.png" in manifest.read_text()  # stored relative: the folder can move
@@ -40,12 +57,20 @@ MALFORMED = {
     "bad label": (HEADER + "a,a.png,p1,normall,,,,,,,,\n", "normall"),
     "partial box": (HEADER + GOOD + "b,b.png,p1,benign,,,calcification,benign,1,2,,\n", "x0"),
     "label disagrees with lesions": (
-        HEADER + GOOD + "b,b.png,p1,normal,,,calcification,malignant,,,,\n", "disagrees"
+        HEADER + GOOD + "b,b.png,p1,normal,,,calcification,malignant,,,,\n",
+        "disagrees",
     ),
     "duplicate image ids": (HEADER + GOOD + "a,b.png,p1,normal,,,,,,,,\n", "duplicate"),
 }
-LINE = {"missing column": 1, "bad label": 2, "partial box": 3,
-        "label disagrees with lesions": 3, "duplicate image ids": 3}
+LINE = {
+    "missing column": 1,
+    "bad label": 2,
+    "partial box": 3,
+    "label disagrees with lesions": 3,
+    "duplicate image ids": 3,
+}
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "manifest.csv"
     path.write_text(text)

@@ -50,8 +50,12 @@ def test_mdb001_box_is_converted_from_bottom_left_origin(mias: DataSet) -> None:
     (lesion,) = record.lesions
     assert (lesion.kind, lesion.severity) == (LesionKind.CIRCUMSCRIBED_MASS, Label.BENIGN)
     centre, radius = (535, 1024 - 425), 197
-    assert lesion.box == (centre[0] - radius, centre[1] - radius,
-                          centre[0] + radius, centre[1] + radius)
+    assert lesion.box == (
+        centre[0] - radius,
+        centre[1] - radius,
+        centre[0] + radius,
+        centre[1] + radius,
+    )
     assert record.label is Label.BENIGN
     assert record.density == "fatty_glandular"
 
@@ -96,8 +100,11 @@ def test_every_record_points_at_its_image(mias: DataSet) -> None:
 
 
 def test_box_uses_image_height_and_is_clipped(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "mdb001 F SPIC M 10 90 20\nmdb002 F NORM\n",
-                     {"mdb001": (64, 100), "mdb002": (64, 100)})
+    folder = _folder(
+        tmp_path,
+        "mdb001 F SPIC M 10 90 20\nmdb002 F NORM\n",
+        {"mdb001": (64, 100), "mdb002": (64, 100)},
+    )
     record = _record(load_minimias(folder), "mdb001")
     # centre row = 100 - 90 = 10; the circle spills over the top-left corner
     assert record.lesions[0].box == (0.0, 0.0, 30.0, 30.0)
@@ -105,8 +112,11 @@ def test_box_uses_image_height_and_is_clipped(tmp_path: Path) -> None:
 
 
 def test_rows_without_image_are_skipped(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "mdb001 G NORM\nmdb002 G NORM\nmdb003 G CALC B 5 5 2\n",
-                     {"mdb001": (8, 8), "mdb002": (8, 8)})
+    folder = _folder(
+        tmp_path,
+        "mdb001 G NORM\nmdb002 G NORM\nmdb003 G CALC B 5 5 2\n",
+        {"mdb001": (8, 8), "mdb002": (8, 8)},
+    )
     assert [r.image_id for r in load_minimias(folder)] == ["mdb001", "mdb002"]
 
 

@@ -23,9 +23,15 @@ def mias(mini_mias_dir: Path) -> DataSet:
 
 def _make(labels_by_patient: list[list[Label]], name: str = "toy") -> DataSet:
     records = [
-        Record(image_id=f"p{p}-{i}", path=Path(f"p{p}-{i}.png"), patient_id=f"p{p}", label=label,
-               lesions=() if label is Label.NORMAL
-               else (Lesion(kind=LesionKind.SPICULATED_MASS, severity=label),))
+        Record(
+            image_id=f"p{p}-{i}",
+            path=Path(f"p{p}-{i}.png"),
+            patient_id=f"p{p}",
+            label=label,
+            lesions=()
+            if label is Label.NORMAL
+            else (Lesion(kind=LesionKind.SPICULATED_MASS, severity=label),),
+        )
         for p, labels in enumerate(labels_by_patient)
         for i, label in enumerate(labels)
     ]
@@ -75,9 +81,11 @@ def test_splits_do_not_depend_on_record_order() -> None:
     forward = _make(labels)
     backward = DataSet("toy", list(reversed(list(forward))))
     assert sorted(_ids(patient_split(forward, 0.3)[1])) == sorted(
-        _ids(patient_split(backward, 0.3)[1]))
+        _ids(patient_split(backward, 0.3)[1])
+    )
     assert [sorted(_ids(v)) for _, v in patient_kfold(forward, 3)] == [
-        sorted(_ids(v)) for _, v in patient_kfold(backward, 3)]
+        sorted(_ids(v)) for _, v in patient_kfold(backward, 3)
+    ]
 
 
 def test_split_follows_each_stratum_share() -> None:
@@ -105,8 +113,9 @@ def test_impossible_splits_are_invalid_input(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    labels=st.lists(st.lists(st.sampled_from(list(Label)), min_size=1, max_size=4),
-                    min_size=2, max_size=30),
+    labels=st.lists(
+        st.lists(st.sampled_from(list(Label)), min_size=1, max_size=4), min_size=2, max_size=30
+    ),
     seed=st.integers(0, 1000),
     data=st.data(),
 )

@@ -49,8 +49,10 @@ def test_manifest_scheme_with_a_colon_in_the_path(tmp_path: Path) -> None:
         ("synthetic:12,vendor=a+b_2", {"vendors": ("a", "b_2")}),
         ("synthetic:12,size=512x384", {"shape": (512, 384)}),
         ("synthetic:12,format=png", {"image_format": "png"}),
-        ("synthetic: 12 , format=png , seed = 4, size=64x48, vendor=x",
-         {"image_format": "png", "seed": 4, "shape": (64, 48), "vendors": ("x",)}),
+        (
+            "synthetic: 12 , format=png , seed = 4, size=64x48, vendor=x",
+            {"image_format": "png", "seed": 4, "shape": (64, 48), "vendors": ("x",)},
+        ),
     ],
 )
 def test_synthetic_scheme_options(

@@ -24,17 +24,32 @@ class FakeGenerator:
         self.fail = fail
         self.outside = outside
 
-    def __call__(self, out_dir: Path, *, n_patients: int, seed: int = 0,
-                 vendors: Sequence[str] = ("reference",), image_format: str = "dicom",
-                 shape: tuple[int, int] = (1024, 768)) -> Path:
-        self.calls.append({"n_patients": n_patients, "seed": seed, "vendors": tuple(vendors),
-                           "image_format": image_format, "shape": shape})
+    def __call__(
+        self,
+        out_dir: Path,
+        *,
+        n_patients: int,
+        seed: int = 0,
+        vendors: Sequence[str] = ("reference",),
+        image_format: str = "dicom",
+        shape: tuple[int, int] = (1024, 768),
+    ) -> Path:
+        self.calls.append(
+            {
+                "n_patients": n_patients,
+                "seed": seed,
+                "vendors": tuple(vendors),
+                "image_format": image_format,
+                "shape": shape,
+            }
+        )
         records = []
         for i in range(n_patients):
             image = (self.outside or out_dir) / f"p{i}.{image_format}"
             image.write_bytes(f"{seed}-{i}".encode())
-            records.append(Record(image_id=f"p{i}", path=image, patient_id=f"p{i}",
-                                  label=Label.NORMAL))
+            records.append(
+                Record(image_id=f"p{i}", path=image, patient_id=f"p{i}", label=Label.NORMAL)
+            )
             if self.fail and i == 0:
                 raise RuntimeError("generator crashed half way")
         return write_manifest(records, out_dir / "manifest.csv")
@@ -70,16 +85,28 @@ def test_every_parameter_is_part_of_the_key(tmp_path: Path) -> None:
     }
     assert len(folders) == 7
     assert synthetic_cache_dir(3, cache_root=tmp_path) == synthetic_cache_dir(
-        3, seed=0, vendors=["reference"], image_format="dicom", shape=(1024, 768),
+        3,
+        seed=0,
+        vendors=["reference"],
+        image_format="dicom",
+        shape=(1024, 768),
         cache_root=tmp_path,
     )
 
 
 def test_parameters_reach_the_generator(tmp_path: Path, fake: FakeGenerator) -> None:
-    load_synthetic(2, seed=5, vendors=["a", "b"], image_format="png", shape=(64, 48),
-                   cache_root=tmp_path)
-    assert fake.calls == [{"n_patients": 2, "seed": 5, "vendors": ("a", "b"),
-                           "image_format": "png", "shape": (64, 48)}]
+    load_synthetic(
+        2, seed=5, vendors=["a", "b"], image_format="png", shape=(64, 48), cache_root=tmp_path
+    )
+    assert fake.calls == [
+        {
+            "n_patients": 2,
+            "seed": 5,
+            "vendors": ("a", "b"),
+            "image_format": "png",
+            "shape": (64, 48),
+        }
+    ]
 
 
 def test_a_crash_leaves_no_half_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,9 +159,12 @@ def test_default_home_is_var_in_the_working_directory(
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"n_patients": 0}, "patients"), ({"n_patients": 1, "vendors": ()}, "vendors"),
-     ({"n_patients": 1, "image_format": "tiff"}, "format"),
-     ({"n_patients": 1, "shape": (0, 10)}, "size")],
+    [
+        ({"n_patients": 0}, "patients"),
+        ({"n_patients": 1, "vendors": ()}, "vendors"),
+        ({"n_patients": 1, "image_format": "tiff"}, "format"),
+        ({"n_patients": 1, "shape": (0, 10)}, "size"),
+    ],
 )
 def test_bad_parameters_are_invalid_input(
     tmp_path: Path, kwargs: dict[str, object], message: str
@@ -147,8 +177,10 @@ def test_real_generator_end_to_end(tmp_path: Path) -> None:
     try:
         from mammocad.synthetic import generate_dataset  # noqa: F401
     except ImportError:
-        pytest.skip("mammocad.synthetic.generate_dataset is not importable yet "
-                    "(the generator is being written)")
+        pytest.skip(
+            "mammocad.synthetic.generate_dataset is not importable yet "
+            "(the generator is being written)"
+        )
     dataset = load_synthetic(2, seed=1, image_format="png", shape=(256, 192), cache_root=tmp_path)
     again = load_synthetic(2, seed=1, image_format="png", shape=(256, 192), cache_root=tmp_path)
     assert len(dataset.patients) == 2

@@ -81,8 +81,13 @@ def test_boxes_are_exact_and_inside_the_breast(view: View, laterality: Lateralit
     for seed in range(4):
         spec = draw_breast(np.random.default_rng(seed), label=Label.MALIGNANT)
         case = render_case(spec, seed=seed, view=view, laterality=laterality, shape=SHAPE)
-        normal = render_case(dataclasses.replace(spec, findings=()), seed=seed, view=view,
-                             laterality=laterality, shape=SHAPE)
+        normal = render_case(
+            dataclasses.replace(spec, findings=()),
+            seed=seed,
+            view=view,
+            laterality=laterality,
+            shape=SHAPE,
+        )
         changed = case.tissue != normal.tissue
         boxed = np.zeros(SHAPE, dtype=bool)
         for lesion in case.lesions:
@@ -127,8 +132,13 @@ def test_calcifications_are_bright_specks() -> None:
         if spec.findings[0].kind is not LesionKind.CALCIFICATION:
             continue
         case = render_case(spec, seed=seed, view=View.CC, laterality=Laterality.LEFT, shape=SHAPE)
-        normal = render_case(dataclasses.replace(spec, findings=()), seed=seed, view=View.CC,
-                             laterality=Laterality.LEFT, shape=SHAPE)
+        normal = render_case(
+            dataclasses.replace(spec, findings=()),
+            seed=seed,
+            view=View.CC,
+            laterality=Laterality.LEFT,
+            shape=SHAPE,
+        )
         x0, y0, x1, y1 = _int_box(case.lesions[0].box)
         added = (case.tissue - normal.tissue)[y0:y1, x0:x1]
         assert added.max() > 0.15  # bright
@@ -170,8 +180,13 @@ def test_density_raises_the_share_of_dense_tissue() -> None:
     spec = draw_breast(np.random.default_rng(4), label=Label.NORMAL)
     means = {}
     for density in ("fatty", "fibroglandular", "dense"):
-        case = render_case(dataclasses.replace(spec, density=density), seed=4, view=View.MLO,
-                           laterality=Laterality.LEFT, shape=SHAPE)
+        case = render_case(
+            dataclasses.replace(spec, density=density),
+            seed=4,
+            view=View.MLO,
+            laterality=Laterality.LEFT,
+            shape=SHAPE,
+        )
         assert case.density == density
         means[density] = case.tissue[case.breast_mask & ~case.pectoral_mask].mean()
     assert means["fatty"] + 0.03 < means["fibroglandular"] < means["dense"] - 0.03
@@ -180,8 +195,13 @@ def test_density_raises_the_share_of_dense_tissue() -> None:
 def test_marker_is_in_the_background_and_apart_from_the_breast() -> None:
     for seed in range(10):
         laterality = Laterality.LEFT if seed % 2 else Laterality.RIGHT
-        case = generate_case(seed, marker=True, laterality=laterality, shape=SHAPE,
-                             view=View.CC if seed % 3 else View.MLO)
+        case = generate_case(
+            seed,
+            marker=True,
+            laterality=laterality,
+            shape=SHAPE,
+            view=View.CC if seed % 3 else View.MLO,
+        )
         x0, y0, x1, y1 = _int_box(case.marker_box)
         gap = 2
         assert not case.breast_mask[max(y0 - gap, 0) : y1 + gap, max(x0 - gap, 0) : x1 + gap].any()

@@ -23,10 +23,28 @@ def app() -> typer.Typer:
 
 def test_synth_writes_a_set_and_summarises_it(app: typer.Typer, tmp_path: Path) -> None:
     out = tmp_path / "set"
-    result = CliRunner().invoke(app, [
-        "synth", "--out", str(out), "--patients", "2", "--seed", "5", "--vendor", "vendor_a",
-        "--vendor", "vendor_c", "--format", "png", "--size", "96x72", "--view", "CC",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "synth",
+            "--out",
+            str(out),
+            "--patients",
+            "2",
+            "--seed",
+            "5",
+            "--vendor",
+            "vendor_a",
+            "--vendor",
+            "vendor_c",
+            "--format",
+            "png",
+            "--size",
+            "96x72",
+            "--view",
+            "CC",
+        ],
+    )
     assert result.exit_code == 0, result.output
     dataset = read_manifest(out / "manifest.csv")
     assert len(dataset) == 4 and {r.view for r in dataset} == {View.CC}
@@ -42,7 +60,11 @@ def test_defaults_are_reference_dicom_both_views(app: typer.Typer, tmp_path: Pat
     assert result.exit_code == 0, result.output
     dataset = read_manifest(tmp_path / "manifest.csv")
     assert {(r.laterality.value, r.view.value) for r in dataset} == {
-        ("L", "CC"), ("L", "MLO"), ("R", "CC"), ("R", "MLO")}
+        ("L", "CC"),
+        ("L", "MLO"),
+        ("R", "CC"),
+        ("R", "MLO"),
+    }
     assert all(r.path.suffix == ".dcm" for r in dataset)
 
 

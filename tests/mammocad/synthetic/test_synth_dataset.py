@@ -22,8 +22,9 @@ SHAPE = (96, 72)
 @pytest.fixture(scope="module")
 def dicom_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synthetic") / "set"
-    return generate_dataset(out, n_patients=8, seed=3, vendors=("reference", "vendor_b"),
-                            shape=SHAPE)
+    return generate_dataset(
+        out, n_patients=8, seed=3, vendors=("reference", "vendor_b"), shape=SHAPE
+    )
 
 
 def test_manifest_reads_back_with_both_breasts_in_both_views(dicom_set: Path) -> None:
@@ -34,8 +35,9 @@ def test_manifest_reads_back_with_both_breasts_in_both_views(dicom_set: Path) ->
     seen = defaultdict(set)
     for record in dataset:
         seen[record.patient_id].add((record.laterality, record.view))
-    expected = {(side, view) for side in (Laterality.LEFT, Laterality.RIGHT)
-                for view in (View.CC, View.MLO)}
+    expected = {
+        (side, view) for side in (Laterality.LEFT, Laterality.RIGHT) for view in (View.CC, View.MLO)
+    }
     assert all(pairs == expected for pairs in seen.values())
 
 
@@ -54,8 +56,10 @@ def test_label_mix_is_half_normal_and_breast_level(dicom_set: Path) -> None:
 
 def test_files_match_their_manifest_rows(dicom_set: Path) -> None:
     dataset = read_manifest(dicom_set)
-    facts = {i["image_id"]: i for i in json.loads(
-        (dicom_set.parent / "synthetic.json").read_text())["images"]}
+    facts = {
+        i["image_id"]: i
+        for i in json.loads((dicom_set.parent / "synthetic.json").read_text())["images"]
+    }
     for record in dataset:
         assert record.path.is_file() and record.path.is_relative_to(dicom_set.parent)
         ds = pydicom.dcmread(record.path)
@@ -63,11 +67,14 @@ def test_files_match_their_manifest_rows(dicom_set: Path) -> None:
         assert ds.ImageLaterality == record.laterality.value
         assert ds.ViewPosition == record.view.value
         assert ds.pixel_array.shape == SHAPE
-        assert ds.Manufacturer == ("MAMMOCAD SYNTH REFERENCE"
-                                   if facts[record.image_id]["vendor"] == "reference"
-                                   else "MAMMOCAD SYNTH B")
-        assert (ds.BurnedInAnnotation == "YES") == (facts[record.image_id]["marker_box"]
-                                                     is not None)
+        assert ds.Manufacturer == (
+            "MAMMOCAD SYNTH REFERENCE"
+            if facts[record.image_id]["vendor"] == "reference"
+            else "MAMMOCAD SYNTH B"
+        )
+        assert (ds.BurnedInAnnotation == "YES") == (
+            facts[record.image_id]["marker_box"] is not None
+        )
         for lesion in record.lesions:
             assert lesion.box is not None
             x0, y0, x1, y1 = lesion.box
@@ -77,22 +84,33 @@ def test_files_match_their_manifest_rows(dicom_set: Path) -> None:
 
 
 def test_same_arguments_give_byte_identical_sets(tmp_path: Path, dicom_set: Path) -> None:
-    again = generate_dataset(tmp_path / "again", n_patients=8, seed=3,
-                             vendors=("reference", "vendor_b"), shape=SHAPE)
-    files = sorted(p.relative_to(dicom_set.parent) for p in dicom_set.parent.rglob("*")
-                   if p.is_file())
-    assert files == sorted(p.relative_to(again.parent) for p in again.parent.rglob("*")
-                           if p.is_file())
+    again = generate_dataset(
+        tmp_path / "again", n_patients=8, seed=3, vendors=("reference", "vendor_b"), shape=SHAPE
+    )
+    files = sorted(
+        p.relative_to(dicom_set.parent) for p in dicom_set.parent.rglob("*") if p.is_file()
+    )
+    assert files == sorted(
+        p.relative_to(again.parent) for p in again.parent.rglob("*") if p.is_file()
+    )
     for relative in files:
         assert (dicom_set.parent / relative).read_bytes() == (again.parent / relative).read_bytes()
-    other = generate_dataset(tmp_path / "other", n_patients=8, seed=4,
-                             vendors=("reference", "vendor_b"), shape=SHAPE)
+    other = generate_dataset(
+        tmp_path / "other", n_patients=8, seed=4, vendors=("reference", "vendor_b"), shape=SHAPE
+    )
     assert other.read_bytes() != dicom_set.read_bytes()
 
 
 def test_png_sets_and_chosen_views(tmp_path: Path) -> None:
-    manifest = generate_dataset(tmp_path, n_patients=2, image_format="png", views=["mlo"],
-                                vendors=["vendor_d"], shape=SHAPE, marker_share=1.0)
+    manifest = generate_dataset(
+        tmp_path,
+        n_patients=2,
+        image_format="png",
+        views=["mlo"],
+        vendors=["vendor_d"],
+        shape=SHAPE,
+        marker_share=1.0,
+    )
     dataset = read_manifest(manifest)
     assert len(dataset) == 4 and {r.view for r in dataset} == {View.MLO}
     for record in dataset:
@@ -113,8 +131,9 @@ def test_png_sets_and_chosen_views(tmp_path: Path) -> None:
         ({"marker_share": 1.5}, "marker_share"),
     ],
 )
-def test_bad_arguments_write_nothing(kwargs: dict[str, object], message: str,
-                                     tmp_path: Path) -> None:
+def test_bad_arguments_write_nothing(
+    kwargs: dict[str, object], message: str, tmp_path: Path
+) -> None:
     arguments: dict[str, object] = {"n_patients": 1, "shape": SHAPE} | kwargs
     with pytest.raises(InvalidInputError, match=message):
         generate_dataset(tmp_path / "out", **arguments)  # type: ignore[arg-type]

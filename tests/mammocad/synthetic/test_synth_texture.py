@@ -28,8 +28,11 @@ def spectral_beta(field: np.ndarray) -> float:
 @pytest.mark.parametrize("elongation", [1.0, 2.5])
 def test_parenchyma_spectrum_falls_as_f_to_minus_3(elongation: float) -> None:
     betas = [
-        spectral_beta(power_law_field((256, 256), PARENCHYMA_BETA, np.random.default_rng(seed),
-                                      elongation=elongation))
+        spectral_beta(
+            power_law_field(
+                (256, 256), PARENCHYMA_BETA, np.random.default_rng(seed), elongation=elongation
+            )
+        )
         for seed in range(3)
     ]
     assert all(2.5 <= beta <= 3.5 for beta in betas), betas

@@ -80,8 +80,15 @@ def test_fewer_photons_mean_more_noise() -> None:
 
 @pytest.mark.parametrize("name", list(VENDOR_PROFILES))
 def test_dicom_round_trips_with_the_profile_header(name: str, tmp_path: Path) -> None:
-    case = generate_case(4, vendor=name, view=View.CC, laterality=Laterality.RIGHT,
-                         shape=SHAPE, marker=True, label=Label.BENIGN)
+    case = generate_case(
+        4,
+        vendor=name,
+        view=View.CC,
+        laterality=Laterality.RIGHT,
+        shape=SHAPE,
+        marker=True,
+        label=Label.BENIGN,
+    )
     vendor = case.vendor
     path = write_dicom(case, tmp_path / "sub" / "image.dcm", patient_id="SYNTH-P0042")
     ds = pydicom.dcmread(path)
@@ -96,7 +103,11 @@ def test_dicom_round_trips_with_the_profile_header(name: str, tmp_path: Path) ->
     assert ds.PhotometricInterpretation == vendor.photometric.value
     assert ds.PresentationLUTShape == ("INVERSE" if vendor.inverted else "IDENTITY")
     assert (ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation) == (
-        vendor.bits_allocated, vendor.bits_stored, vendor.bits_stored - 1, 0)
+        vendor.bits_allocated,
+        vendor.bits_stored,
+        vendor.bits_stored - 1,
+        0,
+    )
     assert ds.Manufacturer == vendor.manufacturer
     assert float(ds.ImagerPixelSpacing[0]) == pytest.approx(vendor.field_of_view_mm / SHAPE[0])
     assert float(ds.PixelSpacing[1]) == pytest.approx(case.pixel_spacing_mm)
@@ -113,7 +124,10 @@ def test_dicom_round_trips_with_the_profile_header(name: str, tmp_path: Path) ->
     assert list(ds.PatientOrientation) == ["P", "L"]
     code = ds.ViewCodeSequence[0]
     assert (code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning) == (
-        "399162004", "SCT", "cranio-caudal")
+        "399162004",
+        "SCT",
+        "cranio-caudal",
+    )
     assert ds.BurnedInAnnotation == ("YES" if case.marker_box else "NO")
     assert ds.BreastImplantPresent == "NO"
 
@@ -125,7 +139,8 @@ def test_monochrome1_profiles_store_dense_tissue_low(name: str) -> None:
     air = np.median(case.stored[~case.breast_mask].astype(np.float64))
     assert (breast < air) if case.vendor.inverted else (breast > air)
     assert np.median(case.monochrome2()[case.breast_mask]) > np.median(
-        case.monochrome2()[~case.breast_mask])
+        case.monochrome2()[~case.breast_mask]
+    )
 
 
 @pytest.mark.parametrize(
@@ -162,8 +177,9 @@ def test_dicom_bytes_are_deterministic(tmp_path: Path) -> None:
     assert write(3, "d.dcm", patient_id="SYNTH-P0002") != first
 
 
-@pytest.mark.parametrize(("name", "mode"), [("reference", "I;16"), ("vendor_c", "I;16"),
-                                            ("vendor_d", "L")])
+@pytest.mark.parametrize(
+    ("name", "mode"), [("reference", "I;16"), ("vendor_c", "I;16"), ("vendor_d", "L")]
+)
 def test_png_round_trips_in_monochrome2_sense(name: str, mode: str, tmp_path: Path) -> None:
     case = generate_case(2, vendor=name, shape=SHAPE)
     path = write_png(case, tmp_path / "deep" / "x.png")
@@ -180,6 +196,8 @@ def test_different_images_from_one_seed_get_different_uids(tmp_path: Path) -> No
     plain = generate_case(3, shape=(256, 192), label=Label.NORMAL)
     marked = generate_case(3, shape=(256, 192), label=Label.NORMAL, marker=True)
     assert not np.array_equal(plain.stored, marked.stored)
-    uids = {pydicom.dcmread(write_dicom(case, tmp_path / f"{i}.dcm")).SOPInstanceUID
-            for i, case in enumerate((plain, marked))}
+    uids = {
+        pydicom.dcmread(write_dicom(case, tmp_path / f"{i}.dcm")).SOPInstanceUID
+        for i, case in enumerate((plain, marked))
+    }
     assert len(uids) == 2
