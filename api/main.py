@@ -7,7 +7,7 @@ from fastapi import FastAPI
 import mammocad
 from api.middleware import install_request_ids
 from api.problems import install_problem_handlers
-from api.routes import health, inspect
+from api.routes import health, inspect, model_changes, models
 
 __all__ = ["create_app"]
 
@@ -33,4 +33,6 @@ def create_app() -> FastAPI:
     install_request_ids(app)
     app.include_router(health.router)
     app.include_router(inspect.router)
+    app.include_router(models.router)
+    app.include_router(model_changes.router)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import cast
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +24,13 @@ from mammocad.errors import (
     UnavailableError,
 )
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "STATUS_BY_CODE", "install_problem_handlers", "problem_type"]
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "STATUS_BY_CODE",
+    "install_problem_handlers",
+    "problem_responses",
+    "problem_type",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "colour-image": 422,
     "unsupported-image": 422,
     "invalid-image": 422,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "promotion-refused": 409,
+    "tampered-artifact": 500,
 }
 _STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
     (NotFoundError, 404),
@@ -56,6 +66,14 @@ _STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
 def problem_type(code: str) -> str:
     """The problem ``type`` URI of a stable error code."""
     return f"{_TYPE_PREFIX}{code}"
+
+
+def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the problems a route can answer, ``{status: when}``."""
+    return {
+        status: {"description": when, "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for status, when in descriptions.items()
+    }
 
 
 def problem_response(
@@ -71,7 +89,7 @@ def problem_response(
         "request_id": getattr(request.state, "request_id", None),
         **extra,
     }
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = {503: {"Retry-After": "5"}, 401: {"WWW-Authenticate": "Bearer"}}.get(status)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -88,7 +106,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(MammocadError, exc)  # registered for this class only
     status = _status_of(error)
     logger.info("refused %s %s: %s (%s)", request.method, request.url.path, error.code, status)
-    return problem_response(status, error.code, error.title, error.detail, request)
+    return problem_response(
+        status, error.code, error.title, error.detail, request, **error.problem_extensions()
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

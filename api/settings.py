@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["GatewaySettings", "get_settings"]
@@ -22,6 +22,16 @@ class GatewaySettings(BaseSettings):
     )
     max_image_pixels: int = Field(
         default=40_000_000, gt=0, description="decoded images larger than this are refused"
+    )
+    registry_url: str | None = Field(
+        default=None,
+        description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
+        "default SQLite registry.db in the state folder",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="bootstrap bearer token with every write scope (create API keys with "
+        "`mammocad registry keys create` for everyday use)",
     )
 
 

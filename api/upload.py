@@ -1,6 +1,6 @@
-"""Reading an uploaded image: a multipart ``file`` field or a raw body, size-capped while streaming.
+"""Reading an upload (an image, a model archive): a multipart ``file`` field or a raw body.
 
-The cap is enforced on the bytes as they arrive (not after buffering the whole body), so an
+The size cap is enforced on the bytes as they arrive (not after buffering the whole body), so an
 oversized upload is refused with 413 having cost at most ``max_upload_bytes`` of memory.
 """
 
@@ -17,11 +17,13 @@ from api.settings import GatewaySettings, get_settings
 from mammocad.errors import InvalidInputError
 
 __all__ = [
+    "ARCHIVE_MEDIA_TYPES",
     "UPLOAD_REQUEST_BODY",
     "UnsupportedMediaTypeError",
     "Upload",
     "UploadDep",
     "UploadTooLargeError",
+    "read_limited",
     "read_upload",
 ]
 
@@ -32,6 +34,7 @@ RAW_MEDIA_TYPES = (
     "image/x-portable-graymap",
     "application/octet-stream",
 )
+ARCHIVE_MEDIA_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream")
 
 # OpenAPI description of the two upload forms (FastAPI cannot infer it from a Request parameter).
 UPLOAD_REQUEST_BODY: dict[str, Any] = {
@@ -81,7 +84,12 @@ async def read_upload(
     request: Request, settings: Annotated[GatewaySettings, Depends(get_settings)]
 ) -> Upload:
     """FastAPI dependency: the uploaded image, whichever of the two forms was used."""
-    limit = settings.max_upload_bytes
+    return await read_limited(request, settings.max_upload_bytes, RAW_MEDIA_TYPES)
+
+
+async def read_limited(request: Request, limit: int, raw_media_types: tuple[str, ...]) -> Upload:
+    """The uploaded bytes, from a multipart ``file`` field or a raw body of ``raw_media_types``,
+    refused with 413 as soon as they exceed ``limit``."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
@@ -93,11 +101,11 @@ async def read_upload(
         if not isinstance(field, UploadFile):
             raise InvalidInputError("multipart upload has no 'file' field with a file in it")
         return Upload(data=await field.read(), filename=field.filename)
-    if media_type in RAW_MEDIA_TYPES or media_type == "":
+    if media_type in raw_media_types or media_type == "":
         return Upload(data=await limited.body(), filename=None)
     raise UnsupportedMediaTypeError(
         f"content type {media_type!r} is not accepted; send multipart/form-data with a 'file' "
-        f"field, or a raw body as one of {', '.join(RAW_MEDIA_TYPES)}"
+        f"field, or a raw body as one of {', '.join(raw_media_types)}"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import data, evaluate, ingest, serve, synth, train
+from cli import data, evaluate, ingest, registry, serve, synth, train
 
 app = typer.Typer(
     name="mammocad",
@@ -23,6 +23,7 @@ app.add_typer(data.app, name="data")
 app.command("train")(train.train)
 app.command("evaluate")(evaluate.evaluate)
 app.command("crossval")(evaluate.crossval)
+app.add_typer(registry.app, name="registry")
 app.command("serve")(serve.serve)
 app.command("openapi")(serve.export_openapi)
 

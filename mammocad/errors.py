@@ -9,9 +9,11 @@ from __future__ import annotations
 
 __all__ = [
     "ConflictError",
+    "ForbiddenError",
     "InvalidInputError",
     "MammocadError",
     "NotFoundError",
+    "UnauthorizedError",
     "UnavailableError",
 ]
 
@@ -27,6 +29,11 @@ class MammocadError(Exception):
         self.detail = detail
         if code is not None:
             self.code = code
+
+    def problem_extensions(self) -> dict[str, object]:
+        """Extra, machine-readable members for the problem document (RFC 9457 extensions), e.g.
+        the list of unmet promotion gates; none by default."""
+        return {}
 
 
 class InvalidInputError(MammocadError):
@@ -55,3 +62,17 @@ class UnavailableError(MammocadError):
 
     code = "unavailable"
     title = "Service unavailable"
+
+
+class UnauthorizedError(MammocadError):
+    """No credential, or one that is unknown, revoked or malformed."""
+
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class ForbiddenError(MammocadError):
+    """A valid credential without the scope the operation needs."""
+
+    code = "forbidden"
+    title = "Forbidden"

@@ -2,7 +2,9 @@
 
 ``model.pt`` holds the state dict; ``metadata.json`` says what the model is, which data it saw
 (name, fingerprint, patient split), how it was trained (hyper-parameters, seed, code version,
-device, time) and how well it did on its validation split. The registry builds on this.
+device, time) and how well it did on its validation split. The registry builds on this. The
+metadata schema itself lives in :mod:`mammocad.training_metadata` (torch-free, for the gateway);
+it is re-exported here for the training code that writes it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 
-from mammocad.ingest.pipeline import IngestOptions
+from mammocad.training_metadata import (
+    METADATA_FILE,
+    WEIGHTS_FILE,
+    DataProvenance,
+    TrainingMetadata,
+)
 
 __all__ = [
     "DataProvenance",
@@ -27,51 +32,6 @@ __all__ = [
     "now_utc",
     "save_artifact",
 ]
-
-WEIGHTS_FILE = "model.pt"
-METADATA_FILE = "metadata.json"
-Task = Literal["classify", "detect"]
-
-
-class DataProvenance(BaseModel):
-    """Which data a model saw."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str = Field(description="data set spec or name, e.g. minimias:../shared/...")
-    fingerprint: str = Field(description="sha256 over records and image bytes")
-    synthetic: bool = Field(description="True when the images are mammocad's synthetic ones")
-    n_images: int
-    n_patients: int
-    label_counts: dict[str, int]
-    train_patients: list[str]
-    validation_patients: list[str]
-
-
-class TrainingMetadata(BaseModel):
-    """Everything needed to reproduce, audit and correctly use a trained model."""
-
-    task: Task
-    architecture: str
-    created_at: str
-    mammocad_version: str
-    code_version: str
-    ingest: IngestOptions
-    data: DataProvenance
-    hyperparameters: dict[str, Any]
-    seed: int
-    device: str
-    epochs_run: int
-    best_epoch: int
-    training_seconds: float
-    validation_metrics: dict[str, float]
-    operating_point: dict[str, Any] = Field(
-        description="decision thresholds chosen on the validation split, and how"
-    )
-    history: list[dict[str, float]]
-    intended_use: str = Field(
-        default="Research and demonstration only. Not for clinical use.",
-    )
 
 
 def code_version() -> str:

@@ -1,0 +1,30 @@
+"""Shared FastAPI dependencies of the gateway, as ``Annotated`` aliases for route signatures."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.settings import GatewaySettings, get_settings
+from registry import Registry
+from registry.database import default_url
+
+__all__ = ["RegistryDep", "SettingsDep", "get_registry"]
+
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+
+
+@lru_cache(maxsize=4)
+def _open_registry(url: str) -> Registry:
+    # One registry (engine, connection pool, migrated schema) per URL for the process lifetime.
+    return Registry(url)
+
+
+def get_registry(settings: SettingsDep) -> Registry:
+    """The process-wide registry of the configured database (opened, and migrated, once)."""
+    return _open_registry(settings.registry_url or default_url())
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]

@@ -1,0 +1,157 @@
+"""Version artifacts in the BentoML model store, checked against their sha256 on every load.
+
+A version's files (``model.pt``, ``metadata.json``, ...) are copied into the store under one
+BentoML tag per version, so that the serving layer finds them the BentoML way. The registry keeps
+the sha256 of every file; :meth:`ArtifactStore.verified_folder` re-hashes them before anything
+loads the weights, and refuses a changed, missing or added file with
+:class:`~registry.errors.TamperedArtifactError`: a silently swapped model in a CAD system is a
+patient-safety incident, not a warning.
+
+The store folder is ``$BENTOML_HOME/models`` (BentoML's own default, ``~/bentoml/models``,
+without it), read when an :class:`ArtifactStore` is made rather than at import, so a process (or
+a test) can choose its store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from mammocad.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.errors import TamperedArtifactError
+
+__all__ = ["ArtifactStore", "digest_of", "hash_folder"]
+
+_BENTOML_RECORD = "model.yaml"  # BentoML's own description of a stored model, not ours
+_CHUNK = 1 << 20
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def hash_folder(folder: Path, *, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
+    """``{relative posix path: "sha256:<hex>"}`` of every file below ``folder``.
+
+    Raises:
+        InvalidInputError: a symbolic link (it could point anywhere, so its bytes are not the
+            folder's) or a folder without files.
+    """
+    files: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            raise InvalidInputError(f"{path} is a symbolic link; artifacts must be plain files")
+        if path.is_file() and relative not in ignore:
+            files[relative] = _sha256_file(path)
+    if not files:
+        raise InvalidInputError(f"{folder} holds no files")
+    return files
+
+
+def digest_of(files: dict[str, str]) -> str:
+    """One sha256 over every file's path and hash (canonical JSON, so order does not matter)."""
+    canonical = json.dumps(files, sort_keys=True, separators=(",", ":"))
+    return f"sha256:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def _default_root() -> Path:
+    home = os.environ.get("BENTOML_HOME") or Path.home() / "bentoml"
+    return Path(home) / "models"
+
+
+class ArtifactStore:
+    """The BentoML model store the registry copies versions into.
+
+    Args:
+        root: the store folder; default ``$BENTOML_HOME/models``.
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        # Registering a model must not phone home from a hospital network (BentoML usage stats).
+        os.environ.setdefault("BENTOML_DO_NOT_TRACK", "True")
+        from bentoml._internal.models import ModelStore  # BentoML's store class, pinned version
+
+        self.root = root or _default_root()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._store = ModelStore(str(self.root))
+
+    def put(self, source: Path, tag: str, files: dict[str, str], labels: dict[str, str]) -> bool:
+        """Copy the hashed ``files`` of ``source`` into the store under ``tag``; False when the
+        tag was already there with these very files (kept: the same version registered again
+        after its database entry was lost).
+
+        Raises:
+            InvalidInputError: ``source`` changed between hashing and copying.
+            ConflictError: ``tag`` exists with other content.
+        """
+        import bentoml
+        from bentoml.exceptions import NotFound
+
+        try:
+            existing = bentoml.models.get(tag, _model_store=self._store)
+        except NotFound:
+            existing = None
+        if existing is not None:
+            if hash_folder(Path(existing.path), ignore=frozenset({_BENTOML_RECORD})) != files:
+                raise ConflictError(f"BentoML store already has {tag} with other files")
+            return False
+        with bentoml.models.create(tag, labels=labels, _model_store=self._store) as model:
+            target = Path(model.path)
+            for relative in files:
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source / relative, target / relative)
+            if hash_folder(target, ignore=frozenset({_BENTOML_RECORD})) != files:
+                raise InvalidInputError(f"{source} changed while it was being registered")
+        return True
+
+    def remove(self, tag: str) -> None:
+        """Delete ``tag`` from the store (undoing a :meth:`put` whose registration failed)."""
+        import bentoml
+
+        bentoml.models.delete(tag, _model_store=self._store)
+
+    def verified_folder(self, tag: str, files: dict[str, str]) -> Path:
+        """The store folder of ``tag``, after checking that it holds exactly ``files``.
+
+        Raises:
+            NotFoundError: ``tag`` is not in this store.
+            TamperedArtifactError: a file was changed, removed or added.
+        """
+        import bentoml
+        from bentoml.exceptions import NotFound
+
+        try:
+            folder = Path(bentoml.models.get(tag, _model_store=self._store).path)
+        except NotFound as error:
+            raise NotFoundError(
+                f"artifact {tag} is not in the BentoML store at {self.root}",
+                code="artifact-not-found",
+            ) from error
+        found = hash_folder(folder, ignore=frozenset({_BENTOML_RECORD}))
+        problems = _differences(files, found)
+        if problems:
+            raise TamperedArtifactError(
+                f"artifact {tag} at {folder} does not match its registered sha256: "
+                + "; ".join(problems)
+                + ". Refusing to load it; re-register the version from a trusted copy."
+            )
+        return folder
+
+
+def _differences(expected: dict[str, str], found: dict[str, str]) -> list[str]:
+    changed = sorted(p for p in expected.keys() & found.keys() if expected[p] != found[p])
+    missing = sorted(expected.keys() - found.keys())
+    added = sorted(found.keys() - expected.keys())
+    return (
+        [f"{p} changed" for p in changed]
+        + [f"{p} missing" for p in missing]
+        + [f"{p} added" for p in added]
+    )

@@ -1,0 +1,214 @@
+"""Evaluation reports as the registry keeps them: one record per data set, with a primary metric.
+
+``mammocad evaluate MODEL --data SPEC`` writes ``report.json``; this module reads the parts the
+registry needs without importing ``models`` (the registry runs inside the torch-free gateway):
+which data set (name AND content fingerprint: a name says where data was, not what it was), the
+metrics with their confidence intervals, and the primary metric that promotion compares:
+
+- classify: AUC abnormal-vs-normal (``auc_abnormal``);
+- detect: FROC sensitivity at 1 false positive per image (``sensitivity_at_1fp``).
+
+A report may carry subgroup results (``subgroups``: a list of :class:`SubgroupMetric`, e.g. per
+breast density or vendor); they appear in the model card's quantitative analyses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mammocad.errors import InvalidInputError
+from mammocad.training_metadata import Task
+
+__all__ = [
+    "PRIMARY_METRIC",
+    "EvaluationRecord",
+    "MetricEstimate",
+    "SubgroupMetric",
+    "evaluation_from_report",
+]
+
+PRIMARY_METRIC: dict[str, str] = {"classify": "auc_abnormal", "detect": "sensitivity_at_1fp"}
+
+
+class MetricEstimate(BaseModel):
+    """A measured value with its confidence interval when the report has one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    level: float | None = Field(default=None, description="CI coverage, e.g. 0.95")
+    support: str = Field(default="", description="what it was computed on, e.g. '12 pos / 30 neg'")
+
+
+class SubgroupMetric(BaseModel):
+    """A metric on one subgroup, e.g. factor 'density', group 'C'."""
+
+    model_config = ConfigDict(frozen=True)
+
+    factor: str
+    group: str
+    metric: MetricEstimate
+
+
+class EvaluationRecord(BaseModel):
+    """One version evaluated on one data set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task: Task
+    data_name: str
+    data_fingerprint: str
+    n_images: int
+    patients_seen_in_training: int
+    primary_metric: str
+    metrics: list[MetricEstimate]
+    subgroups: list[SubgroupMetric] = []
+    report: dict[str, Any] = Field(description="the report as written by mammocad evaluate")
+
+    def metric(self, name: str) -> MetricEstimate:
+        """The named metric (the primary metric is always present)."""
+        return next(m for m in self.metrics if m.name == name)
+
+    @property
+    def primary(self) -> MetricEstimate:
+        """The metric promotion compares between versions."""
+        return self.metric(self.primary_metric)
+
+
+class _Auc(BaseModel):
+    auc: float
+    ci_low: float
+    ci_high: float
+    level: float
+    n_positive: int
+    n_negative: int
+
+
+class _Proportion(BaseModel):
+    value: float
+    ci_low: float
+    ci_high: float
+
+
+class _OperatingPoint(BaseModel):
+    threshold: float
+    sensitivity: _Proportion
+    specificity: _Proportion
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+
+class _Classification(BaseModel):
+    n_images: int
+    auc_abnormal: _Auc
+    auc_malignant: _Auc | None
+    operating_point: _OperatingPoint
+    threshold_source: str
+
+
+class _Froc(BaseModel):
+    sensitivity_at: dict[str, float]
+    mean_sensitivity: float
+    n_lesions: int
+    n_images: int
+    hit_rule: str
+
+
+class _Report(BaseModel):
+    task: Task
+    data: str
+    data_fingerprint: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    patients_seen_in_training: int = 0
+    report: _Classification | None = None
+    froc: _Froc | None = None
+    subgroups: list[SubgroupMetric] = []
+
+
+def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
+    """Read a ``report.json`` of ``mammocad evaluate``.
+
+    Raises:
+        InvalidInputError: not such a report, no data fingerprint, or no primary metric.
+    """
+    try:
+        parsed = _Report.model_validate(report)
+    except ValidationError as error:
+        raise InvalidInputError(
+            f"not an evaluation report of mammocad evaluate (it records task, data and "
+            f"data_fingerprint): {error.errors()[0]['loc']}: {error.errors()[0]['msg']}",
+            code="invalid-evaluation-report",
+        ) from error
+    if parsed.task == "classify" and parsed.report is not None:
+        n_images, metrics = parsed.report.n_images, _classification_metrics(parsed.report)
+    elif parsed.task == "detect" and parsed.froc is not None and "1" in parsed.froc.sensitivity_at:
+        n_images, metrics = parsed.froc.n_images, _detection_metrics(parsed.froc)
+    else:
+        raise InvalidInputError(
+            f"the {parsed.task} report has no {PRIMARY_METRIC[parsed.task]}",
+            code="invalid-evaluation-report",
+        )
+    return EvaluationRecord(
+        task=parsed.task,
+        data_name=parsed.data,
+        data_fingerprint=parsed.data_fingerprint,
+        n_images=n_images,
+        patients_seen_in_training=parsed.patients_seen_in_training,
+        primary_metric=PRIMARY_METRIC[parsed.task],
+        metrics=metrics,
+        subgroups=parsed.subgroups,
+        report=report,
+    )
+
+
+def _auc(name: str, auc: _Auc) -> MetricEstimate:
+    return MetricEstimate(
+        name=name,
+        value=auc.auc,
+        ci_low=auc.ci_low,
+        ci_high=auc.ci_high,
+        level=auc.level,
+        support=f"{auc.n_positive} pos / {auc.n_negative} neg",
+    )
+
+
+def _classification_metrics(report: _Classification) -> list[MetricEstimate]:
+    point, level = report.operating_point, report.auc_abnormal.level
+    metrics = [_auc("auc_abnormal", report.auc_abnormal)]
+    if report.auc_malignant is not None:
+        metrics.append(_auc("auc_malignant", report.auc_malignant))
+    for name, proportion, support in (
+        ("sensitivity", point.sensitivity, f"{point.tp}/{point.tp + point.fn}"),
+        ("specificity", point.specificity, f"{point.tn}/{point.tn + point.fp}"),
+    ):
+        metrics.append(
+            MetricEstimate(
+                name=name,
+                value=proportion.value,
+                ci_low=proportion.ci_low,
+                ci_high=proportion.ci_high,
+                level=level,
+                support=f"{support} at threshold {point.threshold:.4f} ({report.threshold_source})",
+            )
+        )
+    return metrics
+
+
+def _detection_metrics(froc: _Froc) -> list[MetricEstimate]:
+    support = f"{froc.n_lesions} lesions, {froc.n_images} images, hit rule {froc.hit_rule}"
+    metrics = [
+        MetricEstimate(name="sensitivity_at_1fp", value=froc.sensitivity_at["1"], support=support)
+    ]
+    metrics += [
+        MetricEstimate(name=f"sensitivity_at_{rate}fp", value=value, support=support)
+        for rate, value in froc.sensitivity_at.items()
+        if rate != "1"
+    ]
+    metrics.append(MetricEstimate(name="froc_score", value=froc.mean_sensitivity, support=support))
+    return metrics

@@ -1,0 +1,340 @@
+"""The registry's Python API: :class:`Registry` (the CLI and the gateway are thin layers on it).
+
+It composes the store (database, audit), the artifact store (BentoML, sha256), the gates and the
+cards. Every change takes an ``actor`` (who) and a ``reason`` (why), which end up in the audit
+log with the before and after state.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import ValidationError
+
+from mammocad.errors import InvalidInputError, UnauthorizedError
+from mammocad.training_metadata import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
+from registry.archive import ARTIFACT_FOLDER, read_archive, write_archive
+from registry.artifacts import ArtifactStore, digest_of, hash_folder
+from registry.card.compose import compose_card
+from registry.card.schema import CardEdit, ModelCard
+from registry.database import default_url, open_engine, upgrade_schema
+from registry.entities import (
+    PRODUCTION,
+    SCOPES,
+    ApiKey,
+    AuditEntry,
+    ModelVersion,
+    Principal,
+    RegisteredModel,
+    Scope,
+    check_name,
+)
+from registry.errors import PromotionRefusedError
+from registry.evaluation import evaluation_from_report
+from registry.gates import production_gates
+from registry.keys import matches, mint_token, parse_key_id
+from registry.records import CalibrationRecord, OodDetectorRecord
+from registry.store import AliasCheck, AliasMove, NewVersion, SqlStore, VersionAction, VersionRef
+
+__all__ = ["Registry"]
+
+
+class Registry:
+    """A model registry on one database and one BentoML model store.
+
+    Args:
+        url: SQLAlchemy URL; default SQLite ``registry.db`` in the state folder.
+        artifact_root: BentoML model store folder; default ``$BENTOML_HOME/models``.
+
+    Example:
+        >>> with Registry() as registry:  # doctest: +SKIP
+        ...     v = registry.register(Path("var/models/classifier/run"), "classifier", actor="me")
+        ...     registry.open_artifact("classifier", "production")
+    """
+
+    def __init__(self, url: str | None = None, *, artifact_root: Path | None = None) -> None:
+        self.url = url or default_url()
+        self._engine = open_engine(self.url)
+        upgrade_schema(self._engine)
+        self.store = SqlStore(self._engine)
+        self._artifact_root = artifact_root
+        self._artifact_store: ArtifactStore | None = None
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self._engine.dispose()
+
+    @property
+    def artifacts(self) -> ArtifactStore:
+        """The BentoML store, opened on first use (read-only callers never import BentoML)."""
+        if self._artifact_store is None:
+            self._artifact_store = ArtifactStore(self._artifact_root)
+        return self._artifact_store
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def list_models(self) -> list[RegisteredModel]:
+        """Every registered model."""
+        return self.store.list_models()
+
+    def get_model(self, name: str) -> RegisteredModel:
+        """One model. Raises NotFoundError."""
+        return self.store.get_model(name)
+
+    def list_versions(self, name: str) -> list[ModelVersion]:
+        """A model's versions, oldest first. Raises NotFoundError."""
+        return self.store.list_versions(name)
+
+    def get_version(self, name: str, ref: VersionRef) -> ModelVersion:
+        """A version by number or alias. Raises NotFoundError."""
+        return self.store.get_version(name, ref)
+
+    def card(self, name: str, ref: VersionRef) -> ModelCard:
+        """The complete model card of a version."""
+        return compose_card(self.store.get_version(name, ref))
+
+    def audit(self, model_name: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """Audit entries, oldest first (``limit``: the newest N)."""
+        return self.store.audit(model_name, limit)
+
+    def open_artifact(self, name: str, ref: VersionRef) -> Path:
+        """The local folder of a version's artifact, verified against its registered sha256.
+
+        Raises:
+            TamperedArtifactError: a file changed, went missing or was added.
+        """
+        version = self.store.get_version(name, ref)
+        return self.artifacts.verified_folder(version.artifact_tag, version.files)
+
+    # --- registering -----------------------------------------------------------------------
+
+    def register(
+        self, folder: Path, name: str, *, actor: str, description: str = "", reason: str = ""
+    ) -> ModelVersion:
+        """Register a trained model folder (``model.pt`` + ``metadata.json``) as the next version
+        of ``name`` (created on first use, with the task the metadata names).
+
+        Raises:
+            InvalidInputError: not a trained model folder, or a bad name.
+            ConflictError: ``name`` is a model of the other task.
+        """
+        check_name("model", name)
+        training = _read_metadata(folder)
+        files = hash_folder(folder)
+        new = NewVersion(
+            model_name=name,
+            task=training.task,
+            description=description,
+            files=files,
+            artifact_sha256=digest_of(files),
+            training=training,
+        )
+        return self._add(new, folder, actor=actor, action="version.register", reason=reason)
+
+    def export_version(self, name: str, ref: VersionRef, out: Path) -> Path:
+        """Write a version (verified artifact + records) to one ``.tar.gz`` archive."""
+        version = self.store.get_version(name, ref)
+        folder = self.artifacts.verified_folder(version.artifact_tag, version.files)
+        return write_archive(self.store.get_model(name), version, folder, out)
+
+    def import_version(
+        self, archive: Path, *, actor: str, name: str | None = None, reason: str = ""
+    ) -> ModelVersion:
+        """Register an exported version as the next version of ``name`` (default: the name it
+        was exported under), with its evaluations, calibration, OOD detector and card."""
+        with tempfile.TemporaryDirectory(prefix="mammocad-import-") as scratch:
+            manifest = read_archive(archive, Path(scratch))
+            target = check_name("model", name or manifest.model_name)
+            new = NewVersion(
+                model_name=target,
+                task=manifest.task,
+                description=manifest.description,
+                files=manifest.files,
+                artifact_sha256=manifest.artifact_sha256,
+                training=manifest.training,
+                card=manifest.card,
+                evaluations=manifest.evaluations,
+                calibration=manifest.calibration,
+                ood_detector=manifest.ood_detector,
+            )
+            origin = f"imported from {manifest.model_name} version {manifest.version}"
+            return self._add(
+                new,
+                Path(scratch) / ARTIFACT_FOLDER,
+                actor=actor,
+                action="version.import",
+                reason=f"{reason} ({origin})" if reason else origin,
+            )
+
+    def _add(
+        self,
+        new: NewVersion,
+        source: Path,
+        *,
+        actor: str,
+        action: VersionAction,
+        reason: str,
+    ) -> ModelVersion:
+        created: list[str] = []
+
+        def stage(number: int) -> str:
+            tag = f"{new.model_name}:v{number}-{new.artifact_sha256.removeprefix('sha256:')[:12]}"
+            labels = {"task": new.task, "version": str(number), "registry-model": new.model_name}
+            if self.artifacts.put(source, tag, new.files, labels):
+                created.append(tag)
+            return tag
+
+        try:
+            return self.store.add_version(
+                new,
+                stage=stage,
+                actor=actor,
+                action=action,
+                reason=reason,
+            )
+        except BaseException:
+            for tag in created:  # the database never saw it: leave no orphan in the store
+                self.artifacts.remove(tag)
+            raise
+
+    # --- records ---------------------------------------------------------------------------
+
+    def attach_evaluation(
+        self, name: str, ref: VersionRef, report: Path, *, actor: str, reason: str = ""
+    ) -> ModelVersion:
+        """Attach a ``report.json`` of ``mammocad evaluate`` (one per data set)."""
+        try:
+            data = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InvalidInputError(f"cannot read {report}: {error}") from error
+        record = evaluation_from_report(data)
+        return self.store.attach_evaluation(name, ref, record, actor=actor, reason=reason)
+
+    def attach_calibration(
+        self, name: str, ref: VersionRef, record: CalibrationRecord, *, actor: str, reason: str = ""
+    ) -> ModelVersion:
+        """Attach (or replace) the version's calibration record (audited)."""
+        return self.store.set_record(name, ref, record, actor=actor, reason=reason)
+
+    def attach_ood_detector(
+        self, name: str, ref: VersionRef, record: OodDetectorRecord, *, actor: str, reason: str = ""
+    ) -> ModelVersion:
+        """Attach (or replace) the version's OOD detector record (audited)."""
+        return self.store.set_record(name, ref, record, actor=actor, reason=reason)
+
+    def edit_card(
+        self, name: str, ref: VersionRef, edit: CardEdit, *, actor: str, reason: str = ""
+    ) -> ModelVersion:
+        """Replace the given authored card sections (audited with before and after)."""
+        return self.store.edit_card(name, ref, edit, actor=actor, reason=reason)
+
+    # --- aliases ---------------------------------------------------------------------------
+
+    def set_alias(
+        self,
+        name: str,
+        alias: str,
+        ref: VersionRef,
+        *,
+        actor: str,
+        reason: str = "",
+        force: bool = False,
+    ) -> AliasMove:
+        """Point ``alias`` at a version. Moving ``production`` must pass every gate
+        (:func:`registry.gates.production_gates`); ``force`` (with a reason) overrides only the
+        comparison with the current production version, and is audited.
+
+        Raises:
+            PromotionRefusedError: listing every unmet gate.
+            InvalidInputError: ``force`` without a reason, or a bad alias name.
+        """
+        check_name("alias", alias)
+        if force and not reason.strip():
+            raise InvalidInputError("a forced promotion needs a reason", code="reason-required")
+        check = _production_check(name, alias, force) if alias == PRODUCTION else None
+        return self.store.move_alias(name, alias, ref, actor=actor, reason=reason, check=check)
+
+    def rollback(
+        self, name: str, alias: str = PRODUCTION, *, actor: str, reason: str = ""
+    ) -> AliasMove:
+        """Move ``alias`` back to the version it pointed at before (audited)."""
+        return self.store.rollback(name, check_name("alias", alias), actor=actor, reason=reason)
+
+    # --- API keys --------------------------------------------------------------------------
+
+    def create_key(self, name: str, scopes: list[Scope], *, actor: str) -> tuple[ApiKey, str]:
+        """A new API key and its token; the token is shown here once and never stored."""
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown or not scopes:
+            raise InvalidInputError(
+                f"scopes must be a non-empty subset of {', '.join(SCOPES)}; got {unknown or []}",
+                code="invalid-scope",
+            )
+        minted = mint_token()
+        key = self.store.add_key(minted.key_id, name, scopes, minted.sha256, actor=actor)
+        return key, minted.token
+
+    def revoke_key(self, key_id: str, *, actor: str, reason: str = "") -> ApiKey:
+        """Revoke a key (audited); it stops authenticating at once."""
+        return self.store.revoke_key(key_id, actor=actor, reason=reason)
+
+    def list_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones included (never their tokens)."""
+        return self.store.list_keys()
+
+    def authenticate(self, token: str) -> Principal:
+        """Who ``token`` belongs to and what it may do.
+
+        Raises:
+            UnauthorizedError: malformed, unknown, revoked or wrong token (one message for all,
+                so that a caller learns nothing about which).
+        """
+        key_id = parse_key_id(token)
+        found = self.store.find_key(key_id) if key_id is not None else None
+        if found is None or found[0].revoked_at is not None or not matches(token, found[1]):
+            raise UnauthorizedError("invalid, unknown or revoked API key")
+        key = found[0]
+        return Principal(actor=f"key:{key.name}", scopes=frozenset(key.scopes))
+
+
+def _read_metadata(folder: Path) -> TrainingMetadata:
+    if not (folder / WEIGHTS_FILE).is_file():
+        raise InvalidInputError(
+            f"{folder} is not a trained model folder (no {WEIGHTS_FILE})", code="not-a-model-folder"
+        )
+    path = folder / METADATA_FILE
+    try:
+        return TrainingMetadata.model_validate_json(path.read_bytes())
+    except OSError as error:
+        raise InvalidInputError(
+            f"{folder} is not a trained model folder (no readable {METADATA_FILE}): {error}",
+            code="not-a-model-folder",
+        ) from error
+    except ValidationError as error:
+        raise InvalidInputError(
+            f"{path} is not valid training metadata: {error}", code="not-a-model-folder"
+        ) from error
+
+
+def _production_check(name: str, alias: str, force: bool) -> AliasCheck:
+    def check(candidate: ModelVersion, current: ModelVersion | None) -> list[str]:
+        unmet = production_gates(candidate, current)
+        if any(not (force and gate.overridable) for gate in unmet):
+            raise PromotionRefusedError(name, candidate.version, alias, unmet)
+        return [gate.reason for gate in unmet]
+
+    return check
