@@ -24,6 +24,7 @@ from mammocad.datasets.manifest import read_manifest
 from mammocad.datasets.records import DataSet
 from mammocad.errors import InvalidInputError
 from mammocad.home import state_home
+from mammocad.synthetic.dataset import GENERATOR_REVISION
 
 __all__ = ["DEFAULT_SHAPE", "IMAGE_FORMATS", "load_synthetic", "synthetic_cache_dir"]
 
@@ -80,7 +81,8 @@ def synthetic_cache_dir(
 ) -> Path:
     """The cache folder of one parameter set (it may not exist yet).
 
-    The key hashes every parameter and the mammocad version, so a changed generator never serves
+    The key hashes every parameter, the mammocad version and the generator revision, so a
+    changed generator never serves
     images made by an older one; the readable prefix helps an operator clean the cache by hand.
     """
     root = Path(cache_root) if cache_root is not None else state_home()
@@ -91,6 +93,7 @@ def synthetic_cache_dir(
         "image_format": image_format,
         "shape": list(shape),
         "mammocad": mammocad.__version__,
+        "generator": GENERATOR_REVISION,
     }
     digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
     key = f"{n_patients}p-seed{seed}-{shape[0]}x{shape[1]}-{image_format}-{digest[:16]}"

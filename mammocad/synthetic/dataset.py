@@ -45,7 +45,14 @@ from mammocad.synthetic.png import write_png
 from mammocad.synthetic.vendors import DEFAULT_VENDOR, get_vendor
 from mammocad.vocabulary import Label, Laterality, View
 
-__all__ = ["MANIFEST_NAME", "METADATA_NAME", "ImageFormat", "generate_dataset"]
+__all__ = [
+    "GENERATOR_REVISION",
+    "MANIFEST_NAME",
+    "METADATA_NAME",
+    "ImageFormat",
+    "generate_dataset",
+    "patient_id_for",
+]
 
 MANIFEST_NAME = "manifest.csv"
 METADATA_NAME = "synthetic.json"
@@ -67,6 +74,21 @@ class ImageFormat(StrEnum):
     def suffix(self) -> str:
         """File name suffix."""
         return ".dcm" if self is ImageFormat.DICOM else ".png"
+
+
+GENERATOR_REVISION = 2
+"""Bumped whenever the same arguments would write different files (the data set cache keys on
+it). 2: patient ids carry the seed."""
+
+
+def patient_id_for(seed: int, index: int) -> str:
+    """The id of the ``index``-th patient of the set drawn with ``seed``.
+
+    The seed is part of the id because two seeds draw different women: with ids shared across
+    seeds, a model trained on ``synthetic:40`` and tested on ``synthetic:16,seed=1`` looked as if
+    it were tested on patients it had trained on.
+    """
+    return f"SYNTH-S{seed}-P{index + 1:04d}"
 
 
 def generate_dataset(
@@ -93,7 +115,7 @@ def generate_dataset(
     records: list[Record] = []
     images: list[dict[str, object]] = []
     for index in range(n_patients):
-        patient_id = f"SYNTH-P{index + 1:04d}"
+        patient_id = patient_id_for(seed, index)
         vendor = vendors[index % len(vendors)]
         rng = np.random.default_rng([seed, _STREAM_PATIENT, index])
         labels = _breast_labels(seed, index, rng)

@@ -31,7 +31,7 @@ def test_manifest_reads_back_with_both_breasts_in_both_views(dicom_set: Path) ->
     assert dicom_set.name == "manifest.csv"
     dataset = read_manifest(dicom_set)
     assert len(dataset) == 8 * 4
-    assert dataset.patients == [f"SYNTH-P{i:04d}" for i in range(1, 9)]
+    assert dataset.patients == [f"SYNTH-S3-P{i:04d}" for i in range(1, 9)]
     seen = defaultdict(set)
     for record in dataset:
         seen[record.patient_id].add((record.laterality, record.view))
