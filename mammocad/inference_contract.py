@@ -1,0 +1,101 @@
+"""What the gateway and the task services say to each other over HTTP.
+
+The gateway ingests every upload once (it owns validation and the map back to original pixels)
+and sends the model input, exactly as ingest produced it, to the task's BentoML service, naming
+the exact registered model version it resolved (aliases are resolved once, by the gateway, so an
+alias move never changes the model in the middle of a request). The service answers on the model
+grid; the gateway maps boxes back to the original image. Both sides import these schemas, so the
+wire format has one definition. Torch-free: the gateway process never imports torch.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ClassifyItem",
+    "ClassifyOutcome",
+    "DetectItem",
+    "DetectOutcome",
+    "EncodedArray",
+    "GridBox",
+    "ModelRef",
+]
+
+
+class EncodedArray(BaseModel):
+    """A float32 array as base64 of its C-order bytes: exact (no JSON float lists, no rounding)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dtype: Literal["float32"] = "float32"
+    shape: tuple[int, ...]
+    data: str = Field(description="base64 of the C-order little-endian bytes")
+
+    @classmethod
+    def encode(cls, array: np.ndarray) -> EncodedArray:
+        """Wrap ``array`` (converted to little-endian float32, C order)."""
+        values = np.ascontiguousarray(array, dtype="<f4")
+        return cls(shape=values.shape, data=base64.b64encode(values.tobytes()).decode("ascii"))
+
+    def decode(self) -> np.ndarray:
+        """The array back, writable, exactly as encoded.
+
+        Raises:
+            ValueError: the byte count does not match the shape.
+        """
+        raw = base64.b64decode(self.data, validate=True)
+        expected = int(np.prod(self.shape, dtype=np.int64)) * 4
+        if len(raw) != expected:
+            raise ValueError(f"{len(raw)} bytes for shape {self.shape} (expected {expected})")
+        return np.frombuffer(raw, dtype="<f4").reshape(self.shape).copy()
+
+
+class ModelRef(BaseModel):
+    """An exact registered model version (never an alias: the gateway resolved it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: int = Field(ge=1)
+
+
+class ClassifyItem(BaseModel):
+    """One image for the classification service."""
+
+    model: ModelRef
+    input: EncodedArray = Field(description="(channels, rows, columns) as ingest produced it")
+
+
+class ClassifyOutcome(BaseModel):
+    """The classifier's answer for one image."""
+
+    probabilities: dict[str, float] = Field(description="normal, benign, malignant; sum 1")
+    logits: dict[str, float] = Field(
+        description="image-level logits: abnormal (A) and malignant given abnormal (M)"
+    )
+
+
+class DetectItem(BaseModel):
+    """One image for the detection service."""
+
+    model: ModelRef
+    input: EncodedArray = Field(description="(channels, rows, columns) as ingest produced it")
+
+
+class GridBox(BaseModel):
+    """A detection on the MODEL grid (the gateway maps it to original pixels)."""
+
+    box: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 on the model grid")
+    score: float
+    malignancy: float
+
+
+class DetectOutcome(BaseModel):
+    """Every decoded detection, best first; the gateway applies the operating threshold."""
+
+    detections: list[GridBox]
