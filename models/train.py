@@ -22,6 +22,7 @@ from models.artifacts import (
 from models.data import PreparedImage, prepare_images
 from models.tasks import TaskSpec
 from models.training import FitResult, TrainingOptions, fit, resolve_device, seed_everything
+from models.trust import fit_trust
 
 __all__ = ["prepare_with_progress", "train_and_save", "train_on_split"]
 
@@ -75,13 +76,9 @@ def train_and_save(
         f"({len(train_set.patients)} patients), {len(val_set)} validation images "
         f"({len(val_set.patients)} patients)"
     )
-    result = train_on_split(
-        task,
-        prepare_with_progress(train_set, ingest, console),
-        prepare_with_progress(val_set, ingest, console),
-        options,
-        console,
-    )
+    train_images = prepare_with_progress(train_set, ingest, console)
+    val_images = prepare_with_progress(val_set, ingest, console)
+    result = train_on_split(task, train_images, val_images, options, console)
     metadata = TrainingMetadata(
         task=task.name,  # type: ignore[arg-type]
         architecture=task.architecture,
@@ -112,6 +109,27 @@ def train_and_save(
         history=result.history,
     )
     save_artifact(out_dir, result.model, metadata)
+    with console.status("fitting calibration and the OOD detector on the validation split ..."):
+        calibration, ood = fit_trust(
+            result.model,
+            train_images,
+            val_images,
+            val_set,
+            dataset.name,
+            ingest,
+            out_dir,
+            resolve_device(options.device),
+        )
+    console.print(
+        f"calibration ({calibration.method}, {calibration.parameters}): ECE "
+        f"{calibration.before.ece:.3f} -> {calibration.after.ece:.3f}, Brier "
+        f"{calibration.before.brier:.3f} -> {calibration.after.brier:.3f} on "
+        f"{len(val_images)} validation images"
+    )
+    console.print(
+        f"OOD detector ({ood.kind}): threshold {ood.threshold:.2f}; AUROC "
+        + "; ".join(f"{e.shift_set} {e.auroc:.3f}" for e in ood.shift_evaluations)
+    )
     console.print(
         f"saved {task.name} model to {out_dir} (best epoch {result.best_epoch}, "
         f"{task.metric_name} {result.best_metrics.get(task.metric_name, float('nan')):.3f},"

@@ -18,6 +18,7 @@ from mammocad.errors import InvalidInputError, UnauthorizedError
 from mammocad.training_metadata import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
 from registry.archive import ARTIFACT_FOLDER, read_archive, write_archive
 from registry.artifacts import ArtifactStore, digest_of, hash_folder
+from registry.bundled import bundled_records
 from registry.card.compose import compose_card
 from registry.card.schema import CardEdit, ModelCard
 from registry.database import default_url, open_engine, upgrade_schema
@@ -126,7 +127,8 @@ class Registry:
         self, folder: Path, name: str, *, actor: str, description: str = "", reason: str = ""
     ) -> ModelVersion:
         """Register a trained model folder (``model.pt`` + ``metadata.json``) as the next version
-        of ``name`` (created on first use, with the task the metadata names).
+        of ``name`` (created on first use, with the task the metadata names), with the
+        calibration and OOD records training wrote beside the weights, if any.
 
         Raises:
             InvalidInputError: not a trained model folder, or a bad name.
@@ -135,6 +137,7 @@ class Registry:
         check_name("model", name)
         training = _read_metadata(folder)
         files = hash_folder(folder)
+        calibration, ood_detector = bundled_records(folder, files)
         new = NewVersion(
             model_name=name,
             task=training.task,
@@ -142,6 +145,8 @@ class Registry:
             files=files,
             artifact_sha256=digest_of(files),
             training=training,
+            calibration=calibration,
+            ood_detector=ood_detector,
         )
         return self._add(new, folder, actor=actor, action="version.register", reason=reason)
 

@@ -26,6 +26,7 @@ __all__ = [
     "HitRule",
     "Matches",
     "box_iou",
+    "detection_hits",
     "froc",
     "match_detections",
 ]
@@ -111,6 +112,21 @@ def _hits(
     if hit_rule == "iou":
         return box_iou(pred, gt) >= iou_threshold
     raise ValueError(f"unknown hit_rule {hit_rule!r}: use 'centre' or 'iou'")
+
+
+def detection_hits(
+    pred_boxes: ArrayLike,
+    gt_boxes: ArrayLike,
+    *,
+    hit_rule: HitRule = "centre",
+    iou_threshold: float = 0.3,
+) -> NDArray[np.bool_]:
+    """``(K,)``: whether each detection lies on some lesion (duplicates included), the label
+    "this box is a mass" that a box score's calibration is measured against."""
+    hits = _hits(
+        _boxes(pred_boxes, "pred_boxes"), _boxes(gt_boxes, "gt_boxes"), hit_rule, iou_threshold
+    )
+    return hits.any(axis=1)
 
 
 def match_detections(

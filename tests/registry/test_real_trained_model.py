@@ -38,7 +38,10 @@ def test_trained_model_registered_evaluated_loaded_and_carded(
 ) -> None:
     from models.inference import load_model
 
-    registry.register(trained_classifier, "classifier", actor="ci")
+    version = registry.register(trained_classifier, "classifier", actor="ci")
+    # Training fitted both on its validation split; registering attached them.
+    assert version.calibration is not None and version.calibration.method == "temperature"
+    assert version.ood_detector is not None and version.ood_detector.kind == "mahalanobis"
     stored = registry.open_artifact("classifier", 1)
     evaluation = tmp_path / "evaluation"  # never inside the store: that would be tampering
     data = "synthetic:2,seed=9,size=256x192"
@@ -59,3 +62,4 @@ def test_trained_model_registered_evaluated_loaded_and_carded(
     assert "LesionEvidenceClassifier" in text and "synthetic:2,seed=9" in text
     assert "| auc_abnormal | " in text and "95% CI" in text
     assert "Youden" in text  # the operating point chosen on the validation split
+    assert "mahalanobis" in text and "temperature" in text
