@@ -10,7 +10,6 @@ from rich.console import Console
 
 from cli.ingest import parse_shape
 from cli.train import TaskName
-from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
 
@@ -26,16 +25,8 @@ def evaluate(
     device: Annotated[str, typer.Option()] = "auto",
 ) -> None:
     """Evaluate a model: JSON report, readable table, and ROC or FROC plot (PNG)."""
-    from models.evaluate import detector_scores, evaluate_classifier
-    from models.evaluation.detection import froc
-    from models.evaluation.plots import plot_froc, plot_roc
-    from models.evaluation.report import (
-        render_classification_table,
-        render_detection_table,
-        write_json,
-    )
+    from models.evaluate import write_evaluation
     from models.inference import load_model
-    from models.train import prepare_with_progress
 
     console = Console()
     try:
@@ -44,48 +35,8 @@ def evaluate(
     except MammocadError as error:
         console.print(f"[red]cannot evaluate[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=2) from error
-    folder = out or model / "evaluation"
-    images = prepare_with_progress(dataset, loaded.metadata.ingest, console)
-    overlap = set(dataset.patients) & set(
-        loaded.metadata.data.train_patients + loaded.metadata.data.validation_patients
-    )
-    if overlap and dataset.name == loaded.metadata.data.name:
-        console.print(
-            f"[yellow]warning[/yellow]: {len(overlap)} patients of this data set were "
-            "used to train or validate the model: the figures are optimistic"
-        )
-    header = {
-        "model": str(model),
-        "task": loaded.metadata.task,
-        "data": dataset.name,
-        "data_fingerprint": fingerprint(dataset),  # the registry keys evaluations by content
-        "patients_seen_in_training": len(overlap),
-    }
-    if loaded.metadata.task == "classify":
-        threshold = loaded.metadata.operating_point.get("abnormal_threshold")
-        report, probabilities = evaluate_classifier(
-            loaded.network, loaded.device, images, threshold=threshold
-        )
-        console.print(render_classification_table(report))
-        write_json(header | {"report": report.model_dump(mode="json")}, folder / "report.json")
-        labels = [image.label.value for image in images]
-        plot_roc(
-            {
-                "abnormal vs normal": (
-                    [lab != "normal" for lab in labels],
-                    1 - probabilities[:, 0],
-                ),
-                "malignant vs rest": ([lab == "malignant" for lab in labels], probabilities[:, 2]),
-            },
-            folder / "roc.png",
-            f"ROC on {dataset.name}",
-        )
-    else:
-        result = froc(detector_scores(loaded.network, loaded.device, images))
-        console.print(render_detection_table(result))
-        write_json(header | {"froc": result.model_dump(mode="json")}, folder / "report.json")
-        plot_froc(result, folder / "froc.png", f"FROC on {dataset.name}")
-    console.print(f"report written to {folder}")
+    report = write_evaluation(loaded, dataset, out or model / "evaluation", console)
+    console.print(f"report written to {report.parent}")
 
 
 def crossval(

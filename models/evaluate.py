@@ -9,17 +9,28 @@ pixel coordinates, so the ingest mapping is part of what is tested).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
+from rich.console import Console
 
-from mammocad.datasets.records import Lesion
+from mammocad.datasets.fingerprint import fingerprint
+from mammocad.datasets.records import DataSet, Lesion
 from models.classify.network import LesionEvidenceClassifier
 from models.data import PreparedImage
 from models.detect.network import MassDetector
 from models.evaluation.classification import ClassificationReport, classification_report
 from models.evaluation.detection import FrocResult, froc
+from models.evaluation.plots import plot_froc, plot_roc
+from models.evaluation.report import (
+    render_classification_table,
+    render_detection_table,
+    write_json,
+)
+from models.inference import LoadedModel
 from models.tasks import predict_detections, predict_probabilities
+from models.train import prepare_with_progress
 
 __all__ = [
     "DetectorScores",
@@ -27,6 +38,7 @@ __all__ = [
     "evaluate_classifier",
     "evaluate_detector",
     "scorable_masses",
+    "write_evaluation",
 ]
 
 DetectorScores = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -79,3 +91,54 @@ def evaluate_detector(
 ) -> FrocResult:
     """FROC of the detector on these images (centre-in-box hits, original coordinates)."""
     return froc(detector_scores(network, device, images), hit_rule="centre")
+
+
+def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, console: Console) -> Path:
+    """Evaluate ``loaded`` on ``dataset``; write ``report.json`` and a ROC or FROC PNG into
+    ``folder``; print the table; return the report's path.
+
+    The report names the data set and its content fingerprint (the registry keys evaluations by
+    both) and how many of its patients the model saw in training or validation.
+    """
+    images = prepare_with_progress(dataset, loaded.metadata.ingest, console)
+    overlap = set(dataset.patients) & set(
+        loaded.metadata.data.train_patients + loaded.metadata.data.validation_patients
+    )
+    if overlap:
+        console.print(
+            f"[yellow]warning[/yellow]: {len(overlap)} patients of this data set were "
+            "used to train or validate the model: the figures are optimistic"
+        )
+    header = {
+        "model": str(loaded.folder),
+        "task": loaded.metadata.task,
+        "data": dataset.name,
+        "data_fingerprint": fingerprint(dataset),
+        "patients_seen_in_training": len(overlap),
+    }
+    report_path = folder / "report.json"
+    if loaded.metadata.task == "classify":
+        threshold = loaded.metadata.operating_point.get("abnormal_threshold")
+        report, probabilities = evaluate_classifier(
+            loaded.network, loaded.device, images, threshold=threshold
+        )
+        console.print(render_classification_table(report))
+        write_json(header | {"report": report.model_dump(mode="json")}, report_path)
+        labels = [image.label.value for image in images]
+        plot_roc(
+            {
+                "abnormal vs normal": (
+                    [lab != "normal" for lab in labels],
+                    1 - probabilities[:, 0],
+                ),
+                "malignant vs rest": ([lab == "malignant" for lab in labels], probabilities[:, 2]),
+            },
+            folder / "roc.png",
+            f"ROC on {dataset.name}",
+        )
+    else:
+        result = froc(detector_scores(loaded.network, loaded.device, images))
+        console.print(render_detection_table(result))
+        write_json(header | {"froc": result.model_dump(mode="json")}, report_path)
+        plot_froc(result, folder / "froc.png", f"FROC on {dataset.name}")
+    return report_path
