@@ -6,6 +6,16 @@ the exact registered model version it resolved (aliases are resolved once, by th
 alias move never changes the model in the middle of a request). The service answers on the model
 grid; the gateway maps boxes back to the original image. Both sides import these schemas, so the
 wire format has one definition. Torch-free: the gateway process never imports torch.
+
+Routes (``serving/``): ``POST /classify`` with ``{"items": [ClassifyItem, ...]}`` answers a JSON
+list of :class:`ClassifyOutcome`, one per item, in order; ``POST /detect`` likewise with
+:class:`DetectItem` and :class:`DetectOutcome`; BentoML's ``GET /readyz`` and ``GET /livez``.
+A refused request is answered with a :class:`ServiceProblem` (``application/problem+json``):
+404 unknown model or version, 422 input the named version cannot read (shape, channels,
+non-finite values, a model of the other task), 500 an artifact whose sha256 no longer matches,
+503 (with ``Retry-After``) a batching queue too long to answer in time. A 400 whose body has
+BentoML's own ``error`` member is a request that does not match these schemas at all; any other
+failure is BentoML's own 500.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ __all__ = [
     "EncodedArray",
     "GridBox",
     "ModelRef",
+    "ServiceProblem",
 ]
 
 
@@ -99,3 +110,15 @@ class DetectOutcome(BaseModel):
     """Every decoded detection, best first; the gateway applies the operating threshold."""
 
     detections: list[GridBox]
+
+
+class ServiceProblem(BaseModel):
+    """Why a task service refused a request: RFC 9457 members, ``code`` being the stable
+    :class:`~mammocad.errors.MammocadError` code (``version-not-found``, ``input-shape-mismatch``,
+    ``tampered-artifact``...)."""
+
+    type: str = Field(description="urn:mammocad:problem:<code>")
+    title: str
+    status: int
+    detail: str = Field(description="what was wrong, for the integrator")
+    code: str

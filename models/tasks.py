@@ -26,7 +26,15 @@ from models.detect.objective import detector_loss
 from models.evaluation.classification import operating_point
 from models.evaluation.detection import froc, match_detections
 
-__all__ = ["CLASSIFY", "DETECT", "TaskSpec", "predict_detections", "predict_probabilities"]
+__all__ = [
+    "CLASSIFY",
+    "DETECT",
+    "ClassifierPredictions",
+    "TaskSpec",
+    "predict_classifier",
+    "predict_detections",
+    "predict_probabilities",
+]
 
 
 class TaskSpec(Protocol):
@@ -54,7 +62,43 @@ class TaskSpec(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ClassifierPredictions:
+    """The classifier's image-level answers for N inputs.
+
+    The logits travel with the probabilities because calibration (temperature scaling) is
+    applied to the logits, after the forward pass and outside the network.
+
+    Attributes:
+        probabilities: ``(N, 3)`` normal, benign, malignant.
+        abnormal_logit: ``(N,)`` A, with ``p(abnormal) = sigmoid(A)``.
+        malignant_logit: ``(N,)`` M, with ``p(malignant | abnormal) = sigmoid(M)``.
+    """
+
+    probabilities: np.ndarray
+    abnormal_logit: np.ndarray
+    malignant_logit: np.ndarray
+
+
 @torch.no_grad()
+def predict_classifier(
+    model: LesionEvidenceClassifier,
+    inputs: Sequence[np.ndarray],
+    device: torch.device,
+    batch_size: int = 8,
+) -> ClassifierPredictions:
+    """Probabilities and image logits for ``(channels, H, W)`` model inputs."""
+    model.eval()
+    outputs = [model(batch) for batch in _batches(inputs, device, batch_size)]
+    if not outputs:
+        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0))
+    return ClassifierPredictions(
+        probabilities=np.concatenate([o.probabilities.cpu().numpy() for o in outputs]),
+        abnormal_logit=np.concatenate([o.abnormal_logit.cpu().numpy() for o in outputs]),
+        malignant_logit=np.concatenate([o.malignant_logit.cpu().numpy() for o in outputs]),
+    )
+
+
 def predict_probabilities(
     model: LesionEvidenceClassifier,
     inputs: Sequence[np.ndarray],
@@ -62,11 +106,7 @@ def predict_probabilities(
     batch_size: int = 8,
 ) -> np.ndarray:
     """``(N, 3)`` normal/benign/malignant probabilities for ``(channels, H, W)`` model inputs."""
-    model.eval()
-    out = [
-        model(batch).probabilities.cpu().numpy() for batch in _batches(inputs, device, batch_size)
-    ]
-    return np.concatenate(out) if out else np.zeros((0, 3))
+    return predict_classifier(model, inputs, device, batch_size).probabilities
 
 
 @torch.no_grad()

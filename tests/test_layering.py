@@ -1,4 +1,8 @@
-"""Dependencies point one way: api -> (registry, models) -> mammocad; never back."""
+"""Dependencies point one way: (api, serving) -> (registry, models) -> mammocad; never back.
+
+The gateway (``api``) and the task services (``serving``) are separate deployables that talk over
+HTTP, so neither imports the other.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "mammocad": {"api", "models", "registry", "cli"},
-    "models": {"api", "cli"},
-    "registry": {"api", "cli"},
-    "api": {"cli"},
+    "mammocad": {"api", "models", "registry", "serving", "cli"},
+    "models": {"api", "serving", "cli"},
+    "registry": {"api", "serving", "cli"},
+    "serving": {"api", "cli"},
+    "api": {"serving", "cli"},
 }
 
 

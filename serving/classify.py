@@ -1,0 +1,59 @@
+"""The classification service: normal / benign / malignant, with the image logits A and M.
+
+The logits travel with the probabilities because calibration (temperature scaling) is applied
+to them by the gateway, from the version's calibration record. Run it with
+``bentoml serve serving.classify:ClassifyService`` (or :mod:`serving.processes`).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import bentoml
+import numpy as np
+from pydantic import RootModel
+from starlette.responses import Response
+
+from mammocad.inference_contract import ClassifyItem, ClassifyOutcome
+from models.classify.network import CLASSES, LesionEvidenceClassifier
+from models.inference import LoadedModel
+from models.tasks import predict_classifier
+from serving.engine import TaskEngine
+from serving.settings import get_settings
+
+__all__ = ["ClassifyOutcomes", "ClassifyService", "classify_batch"]
+
+ClassifyOutcomes = RootModel[list[ClassifyOutcome]]
+
+
+def classify_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[ClassifyOutcome]:
+    """One forward pass of a classifier over ``(2, rows, columns)`` inputs."""
+    network = cast(LesionEvidenceClassifier, model.network)  # the resident cache checked the task
+    found = predict_classifier(network, inputs, model.device, batch_size=len(inputs))
+    return [
+        ClassifyOutcome(
+            probabilities={name: float(p) for name, p in zip(CLASSES, row, strict=True)},
+            logits={"abnormal": float(a), "malignant": float(m)},
+        )
+        for row, a, m in zip(
+            found.probabilities, found.abnormal_logit, found.malignant_logit, strict=True
+        )
+    ]
+
+
+@bentoml.service(name="mammocad-classify", workers=1, traffic={"timeout": 120})
+class ClassifyService:
+    """Classifies ingested images with the exact registered versions the requests name."""
+
+    def __init__(self) -> None:
+        self.engine = TaskEngine("classify", classify_batch, ClassifyOutcomes, get_settings())
+
+    @bentoml.api(route="/classify", output_spec=ClassifyOutcomes)
+    async def classify(self, items: list[ClassifyItem]) -> ClassifyOutcomes | Response:
+        """One outcome per item, in order; requests are batched with each other."""
+        return await self.engine.answer(items)
+
+    @bentoml.on_shutdown
+    def close(self) -> None:
+        """Refuse what is still queued and close the registry's connections."""
+        self.engine.close()

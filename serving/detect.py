@@ -1,0 +1,66 @@
+"""The detection service: every decoded mass box on the model grid, best first.
+
+The gateway maps the boxes back to original pixels (it holds the ingest transform) and applies
+the version's operating threshold, so the service answers without either. Run it with
+``bentoml serve serving.detect:DetectService`` (or :mod:`serving.processes`).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import bentoml
+import numpy as np
+from pydantic import RootModel
+from starlette.responses import Response
+
+from mammocad.inference_contract import DetectItem, DetectOutcome, GridBox
+from models.detect.decode import GridDetections
+from models.detect.network import MassDetector
+from models.inference import LoadedModel
+from models.tasks import predict_detections
+from serving.engine import TaskEngine
+from serving.settings import get_settings
+
+__all__ = ["DetectOutcomes", "DetectService", "detect_batch"]
+
+DetectOutcomes = RootModel[list[DetectOutcome]]
+
+
+def detect_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[DetectOutcome]:
+    """One forward pass of a detector over ``(1, rows, columns)`` inputs."""
+    network = cast(MassDetector, model.network)  # the resident cache checked the task
+    found = predict_detections(network, inputs, model.device, batch_size=len(inputs))
+    return [DetectOutcome(detections=_best_first(image)) for image in found]
+
+
+def _best_first(found: GridDetections) -> list[GridBox]:
+    boxes = []
+    for i in np.argsort(-found.scores, kind="stable"):
+        x0, y0, x1, y1 = (float(v) for v in found.boxes[i])
+        boxes.append(
+            GridBox(
+                box=(x0, y0, x1, y1),
+                score=float(found.scores[i]),
+                malignancy=float(found.malignancy[i]),
+            )
+        )
+    return boxes
+
+
+@bentoml.service(name="mammocad-detect", workers=1, traffic={"timeout": 120})
+class DetectService:
+    """Finds masses in ingested images with the exact registered versions the requests name."""
+
+    def __init__(self) -> None:
+        self.engine = TaskEngine("detect", detect_batch, DetectOutcomes, get_settings())
+
+    @bentoml.api(route="/detect", output_spec=DetectOutcomes)
+    async def detect(self, items: list[DetectItem]) -> DetectOutcomes | Response:
+        """One outcome per item, in order; requests are batched with each other."""
+        return await self.engine.answer(items)
+
+    @bentoml.on_shutdown
+    def close(self) -> None:
+        """Refuse what is still queued and close the registry's connections."""
+        self.engine.close()

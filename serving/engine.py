@@ -1,0 +1,206 @@
+"""What both task services share: check each request, batch requests, run one forward pass per
+model version in a batch, and answer refusals as problem documents.
+
+Every request is checked on its own before it joins a batch (its model version loaded, each
+input decoded and compared with the shape that version reads), so a bad request is refused with
+its own 4xx and never fails the requests it would have been batched with. Only checked inputs
+reach BentoML's adaptive batching (its ``CorkDispatcher``, the one ``batchable=True`` APIs use:
+a ``batchable`` API cannot answer one request of a batch with an error of its own). A batch may
+mix versions (production and staging side by side): its inputs are grouped by version (and input
+shape, which differs only for a version trained without a fixed grid) and each group is one
+forward pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, NoReturn, Protocol, TypeVar
+
+import numpy as np
+import torch
+from bentoml._internal.marshal.dispatcher import CorkDispatcher  # BentoML's batcher, pinned
+from pydantic import BaseModel, RootModel
+from starlette.responses import JSONResponse, Response
+
+from mammocad.errors import InvalidInputError, MammocadError, NotFoundError, UnavailableError
+from mammocad.inference_contract import EncodedArray, ModelRef, ServiceProblem
+from mammocad.training_metadata import Task
+from models.inference import LoadedModel
+from registry.errors import TamperedArtifactError
+from registry.service import Registry
+from serving.resident import ResidentModels
+from serving.settings import ServingSettings
+
+__all__ = ["Forward", "ModelItem", "TaskEngine"]
+
+logger = logging.getLogger(__name__)
+
+OutcomeT = TypeVar("OutcomeT", bound=BaseModel)
+# One forward pass of one loaded model over same-shaped (channels, rows, columns) inputs.
+Forward = Callable[[LoadedModel, list[np.ndarray]], list[OutcomeT]]
+
+_PROBLEM_MEDIA_TYPE = "application/problem+json"
+_STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
+    (NotFoundError, 404),
+    (InvalidInputError, 422),
+    (UnavailableError, 503),
+    (TamperedArtifactError, 500),
+)
+
+
+class ModelItem(Protocol):
+    """What both tasks' request items have: the exact version and its encoded input."""
+
+    @property
+    def model(self) -> ModelRef: ...
+
+    @property
+    def input(self) -> EncodedArray: ...
+
+
+def _configure_torch(threads: int | None) -> None:
+    """Intra-op threads for the forward pass: ``threads``, else every core. One batch runs at a
+    time per service, so more threads than cores would only contend with each other."""
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+
+
+def _problem_response(error: MammocadError) -> JSONResponse:
+    """The :class:`ServiceProblem` answer to a refused request; the status follows the error's
+    class (404 not found, 422 unusable input, 500 tampered artifact, 503 unavailable)."""
+    status = next((s for cls, s in _STATUS_BY_CLASS if isinstance(error, cls)), 500)
+    problem = ServiceProblem(
+        type=f"urn:mammocad:problem:{error.code}",
+        title=error.title,
+        status=status,
+        detail=error.detail,
+        code=error.code,
+    )
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return JSONResponse(
+        problem.model_dump(), status_code=status, media_type=_PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One checked input, with the loaded version that will read it."""
+
+    ref: ModelRef
+    model: LoadedModel
+    input: np.ndarray
+
+
+class TaskEngine(Generic[OutcomeT]):
+    """Checks, batches and answers requests for one task.
+
+    Args:
+        task: the task every served version must have.
+        forward: the task's forward pass over a group of inputs of one version.
+        outcomes: the list-of-outcomes schema the API answers with.
+        settings: registry, cache size, device, threads and batching limits.
+    """
+
+    def __init__(
+        self,
+        task: Task,
+        forward: Forward[OutcomeT],
+        outcomes: type[RootModel[list[OutcomeT]]],
+        settings: ServingSettings,
+    ) -> None:
+        _configure_torch(settings.torch_threads)
+        self._registry = Registry(settings.registry_url)
+        self.resident = ResidentModels(
+            self._registry, task, capacity=settings.resident_models, device=settings.device
+        )
+        self._forward = forward
+        self._outcomes = outcomes
+        self._dispatcher: CorkDispatcher[list[_Job], list[OutcomeT]] = CorkDispatcher(
+            max_latency_in_ms=settings.max_latency_ms,
+            max_batch_size=settings.max_batch_size,
+            fallback=_overloaded,
+            get_batch_size=len,
+        )
+        self._batched = self._dispatcher(self._run_batch)
+
+    async def answer(self, items: Sequence[ModelItem]) -> RootModel[list[OutcomeT]] | Response:
+        """One outcome per item, in order, or the problem that refused the request."""
+        try:
+            jobs = await asyncio.to_thread(self._check, items)
+            outcomes = await self._batched(jobs) if jobs else []
+        except MammocadError as error:
+            logger.info("refused a request: %s (%s)", error.detail, error.code)
+            return _problem_response(error)
+        return self._outcomes(outcomes or [])
+
+    def close(self) -> None:
+        """Refuse what is still queued and close the registry's connections."""
+        self._dispatcher.shutdown()
+        self._registry.close()
+
+    def _check(self, items: Sequence[ModelItem]) -> list[_Job]:
+        """Load each item's version and decode and check its input (in a worker thread:
+        loading a version hashes and reads its files)."""
+        jobs = []
+        for index, item in enumerate(items):
+            model = self.resident.get(item.model)
+            array = _checked_input(item.input, model, item.model, index)
+            jobs.append(_Job(item.model, model, array))
+        return jobs
+
+    def _run_batch(self, requests: Sequence[list[_Job]]) -> list[list[OutcomeT]]:
+        """The dispatcher's batch: every request's jobs, one forward pass per version and input
+        shape, the outcomes handed back to each request in its own order."""
+        jobs = [job for request in requests for job in request]
+        groups: dict[tuple[ModelRef, tuple[int, ...]], list[int]] = {}
+        for position, job in enumerate(jobs):
+            groups.setdefault((job.ref, job.input.shape), []).append(position)
+        outcomes: dict[int, OutcomeT] = {}
+        for positions in groups.values():
+            model = jobs[positions[0]].model
+            answers = self._forward(model, [jobs[p].input for p in positions])
+            outcomes.update(zip(positions, answers, strict=True))
+        logger.debug("batch of %d input(s), %d forward pass(es)", len(jobs), len(groups))
+        in_order = iter([outcomes[position] for position in range(len(jobs))])
+        return [list(itertools.islice(in_order, len(request))) for request in requests]
+
+
+def _checked_input(
+    encoded: EncodedArray, model: LoadedModel, ref: ModelRef, index: int
+) -> np.ndarray:
+    """The decoded input, refused unless it is the (channels, rows, columns) the version was
+    trained on, with finite values (ingest with the version's own ``IngestOptions`` gives it)."""
+    where = f"item {index} ({ref.name} version {ref.version})"
+    try:
+        array = encoded.decode()
+    except ValueError as error:
+        raise InvalidInputError(
+            f"{where}: the input is not a valid encoded array: {error}",
+            code="undecodable-model-input",
+        ) from error
+    options = model.metadata.ingest
+    channels = 2 if options.detail_channel else 1
+    expected = (channels, *options.target_shape) if options.target_shape else None
+    if array.ndim != 3 or array.shape[0] != channels or (expected and array.shape != expected):
+        wanted = expected or f"({channels}, rows, columns)"
+        raise InvalidInputError(
+            f"{where} reads (channels, rows, columns) = {wanted}, got {array.shape}: ingest the "
+            "image with this version's ingest options",
+            code="input-shape-mismatch",
+        )
+    if not np.isfinite(array).all():
+        raise InvalidInputError(
+            f"{where}: the input has NaN or infinite values", code="non-finite-input"
+        )
+    return array
+
+
+def _overloaded() -> NoReturn:
+    raise UnavailableError(
+        "the service is overloaded: the request waited longer than its latency budget",
+        code="overloaded",
+    )

@@ -1,0 +1,55 @@
+"""Task service settings, read once from the environment (prefix ``MAMMOCAD_``).
+
+Both task services read the same settings; ``registry_url`` is the variable the gateway and the
+CLI read too, so every process of one deployment opens the same registry.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ServingSettings", "get_settings"]
+
+
+class ServingSettings(BaseSettings):
+    """Everything a task service can be configured with; defaults suit the embedded deployment
+    (the gateway and both services on one small CPU machine)."""
+
+    model_config = SettingsConfigDict(env_prefix="MAMMOCAD_", frozen=True)
+
+    registry_url: str | None = Field(
+        default=None,
+        description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
+        "default SQLite registry.db in the state folder",
+    )
+    resident_models: int = Field(
+        default=3,
+        ge=1,
+        description="loaded model versions kept in memory per service (least recently used "
+        "leaves first); 3 keeps production, staging and one more resident",
+    )
+    torch_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="intra-op threads for the forward pass; default every CPU core (one batch "
+        "runs at a time per service, so it may use them all)",
+    )
+    device: str = Field(default="auto", description="torch device: auto (CUDA when present), cpu")
+    max_batch_size: int = Field(
+        default=8, gt=1, description="most images in one batched forward pass"
+    )
+    max_latency_ms: int = Field(
+        default=30_000,
+        gt=0,
+        description="a request that would wait longer than this in the batching queue is "
+        "refused with 503 (overloaded) instead",
+    )
+
+
+@lru_cache
+def get_settings() -> ServingSettings:
+    """The process-wide settings (cached so the environment is read once)."""
+    return ServingSettings()

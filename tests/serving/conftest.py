@@ -1,0 +1,132 @@
+"""Serving fixtures: a registry holding really trained tiny models (trained once per session), and
+the task services as real ``bentoml serve`` processes on free loopback ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from mammocad.datasets.records import DataSet
+from mammocad.inference_contract import EncodedArray, ModelRef
+from mammocad.ingest.pipeline import IngestedImage
+from models.inference import LoadedModel, classify, ingest_for, load_model
+from models.tasks import CLASSIFY, DETECT, TaskSpec
+from models.train import train_and_save
+from models.training import TrainingOptions
+from registry import Registry
+from serving.processes import SERVICES, ServiceProcess, free_port, running_service
+
+TINY = (128, 96)
+CLASSIFIER = ModelRef(name="classifier", version=1)
+DETECTOR = ModelRef(name="detector", version=1)
+# The same classifier registered under a second name: a second resident version of the task.
+SPARE = ModelRef(name="classifier-spare", version=1)
+
+
+@dataclass(frozen=True)
+class ServingWorld:
+    """A registry with one classifier and one detector version, and the environment that
+    points a service process at it."""
+
+    registry_url: str
+    env: dict[str, str]
+    classifier_folder: Path
+    detector_folder: Path
+
+    def registry(self) -> Registry:
+        """The registry (close it after use)."""
+        return Registry(self.registry_url)
+
+
+def _train(task: TaskSpec, data: DataSet, folder: Path) -> Path:
+    return train_and_save(
+        task,
+        data,
+        folder,
+        target_shape=TINY,
+        options=TrainingOptions(epochs=1, batch_size=2, seed=3, device="cpu"),
+        val_fraction=0.25,
+        console=Console(quiet=True),
+    )
+
+
+@pytest.fixture(scope="session")
+def serving_world(
+    tiny_set: DataSet, tmp_path_factory: pytest.TempPathFactory, bentoml_home: Path
+) -> ServingWorld:
+    """Tiny classifier and detector, trained once and registered as version 1 of
+    ``classifier`` (and ``classifier-spare``) and ``detector``."""
+    root = tmp_path_factory.mktemp("serving")
+    url = f"sqlite:///{root / 'home' / 'registry.db'}"
+    classifier = _train(CLASSIFY, tiny_set, root / "trained" / "classifier")
+    detector = _train(DETECT, tiny_set, root / "trained" / "detector")
+    with Registry(url) as registry:
+        registry.register(classifier, CLASSIFIER.name, actor="tests")
+        registry.register(classifier, SPARE.name, actor="tests")
+        registry.register(detector, DETECTOR.name, actor="tests")
+    env = {
+        "MAMMOCAD_HOME": str(root / "home"),
+        "MAMMOCAD_REGISTRY_URL": url,
+        "BENTOML_HOME": str(bentoml_home),
+        "MAMMOCAD_TORCH_THREADS": "1",
+    }
+    return ServingWorld(url, env, classifier, detector)
+
+
+@pytest.fixture(scope="session")
+def classify_service(serving_world: ServingWorld) -> Iterator[ServiceProcess]:
+    """The classification service, started once per session."""
+    with running_service(SERVICES["classify"], free_port(), env=serving_world.env) as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def detect_service(serving_world: ServingWorld) -> Iterator[ServiceProcess]:
+    """The detection service, started once per session."""
+    with running_service(SERVICES["detect"], free_port(), env=serving_world.env) as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def loaded_classifier(serving_world: ServingWorld) -> LoadedModel:
+    """The same classifier, loaded in this process (the reference answers)."""
+    return load_model(serving_world.classifier_folder, "cpu")
+
+
+@pytest.fixture(scope="session")
+def loaded_detector(serving_world: ServingWorld) -> LoadedModel:
+    """The same detector, loaded in this process (the reference answers)."""
+    return load_model(serving_world.detector_folder, "cpu")
+
+
+@dataclass(frozen=True)
+class ClassifierCase:
+    """One image as the gateway would send it, and the in-process classifier's answer."""
+
+    image: IngestedImage
+    input: EncodedArray
+    expected: dict[str, float]
+
+
+@pytest.fixture(scope="session")
+def classifier_cases(loaded_classifier: LoadedModel, tiny_set: DataSet) -> list[ClassifierCase]:
+    """Every tiny-set image with its reference answer (computed once: a forward pass each)."""
+    return [
+        ClassifierCase(image, encoded(image), classify(loaded_classifier, image))
+        for image in ingested(loaded_classifier, tiny_set)
+    ]
+
+
+def ingested(model: LoadedModel, data: DataSet) -> list[IngestedImage]:
+    """Every image of ``data``, ingested for ``model`` as the gateway does."""
+    return [ingest_for(model, record.path.read_bytes()) for record in data]
+
+
+def encoded(image: IngestedImage) -> EncodedArray:
+    """The model input of ``image`` as the gateway sends it."""
+    return EncodedArray.encode(image.model_input())
