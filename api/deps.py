@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from api.settings import GatewaySettings, get_settings
+from api.task_client import TaskServices
 from registry import Registry
 from registry.database import default_url
 
-__all__ = ["RegistryDep", "SettingsDep", "get_registry"]
+__all__ = ["RegistryDep", "SettingsDep", "TaskServicesDep", "get_registry", "get_task_services"]
 
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 
@@ -28,3 +29,12 @@ def get_registry(settings: SettingsDep) -> Registry:
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def get_task_services(request: Request) -> TaskServices:
+    """The app's task-service clients (made by its lifespan, so they share connection pools)."""
+    services: TaskServices = request.app.state.task_services
+    return services
+
+
+TaskServicesDep = Annotated[TaskServices, Depends(get_task_services)]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 import mammocad
+from api.metrics import install_metrics
 from api.middleware import install_request_ids
 from api.problems import install_problem_handlers
-from api.routes import health, inspect, model_changes, models
+from api.routes import classify, detect, health, inspect, metrics, model_changes, models
+from api.settings import get_settings
+from api.task_client import TaskServices
 
 __all__ = ["create_app"]
 
@@ -20,6 +26,15 @@ y down, origin at the top-left corner.
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The settings the routes see, so that a test's override configures the clients too.
+    settings = app.dependency_overrides.get(get_settings, get_settings)()
+    async with TaskServices.from_settings(settings) as services:
+        app.state.task_services = services
+        yield
+
+
 def create_app() -> FastAPI:
     """A fresh gateway app (uvicorn runs it with ``--factory``; tests build their own)."""
     app = FastAPI(
@@ -28,11 +43,16 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         docs_url="/docs",
         openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     install_problem_handlers(app)
     install_request_ids(app)
+    install_metrics(app)
     app.include_router(health.router)
     app.include_router(inspect.router)
+    app.include_router(classify.router)
+    app.include_router(detect.router)
     app.include_router(models.router)
     app.include_router(model_changes.router)
+    app.include_router(metrics.router)
     return app

@@ -30,6 +30,7 @@ __all__ = [
     "install_problem_handlers",
     "problem_responses",
     "problem_type",
+    "status_of",
 ]
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,13 @@ STATUS_BY_CODE: dict[str, int] = {
     "forbidden": 403,
     "promotion-refused": 409,
     "tampered-artifact": 500,
+    # A task service's refusals of a model input (see mammocad.inference_contract).
+    "undecodable-model-input": 422,
+    "input-shape-mismatch": 422,
+    "non-finite-input": 422,
+    "wrong-task": 422,
+    "unusable-model-input": 422,
+    "bad-service-answer": 502,
 }
 _STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
     (NotFoundError, 404),
@@ -93,7 +101,8 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _status_of(error: MammocadError) -> int:
+def status_of(error: MammocadError) -> int:
+    """The HTTP status of a domain error: by its code, else by its class, else 500."""
     if error.code in STATUS_BY_CODE:
         return STATUS_BY_CODE[error.code]
     for cls, status in _STATUS_BY_CLASS:
@@ -104,7 +113,7 @@ def _status_of(error: MammocadError) -> int:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(MammocadError, exc)  # registered for this class only
-    status = _status_of(error)
+    status = status_of(error)
     logger.info("refused %s %s: %s (%s)", request.method, request.url.path, error.code, status)
     return problem_response(
         status, error.code, error.title, error.detail, request, **error.problem_extensions()

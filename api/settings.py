@@ -28,6 +28,36 @@ class GatewaySettings(BaseSettings):
         description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
         "default SQLite registry.db in the state folder",
     )
+    classify_url: str = Field(
+        default="http://127.0.0.1:3001", description="base URL of the classification service"
+    )
+    detect_url: str = Field(
+        default="http://127.0.0.1:3002", description="base URL of the detection service"
+    )
+    classify_model: str = Field(
+        default="classifier", description="registered model that /v1/classify answers with"
+    )
+    detect_model: str = Field(
+        default="detector", description="registered model that /v1/detect answers with"
+    )
+    service_connect_timeout_s: float = Field(
+        default=2.0, gt=0, description="seconds to open a connection to a task service"
+    )
+    service_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds a task service may take to read a request and answer it "
+        "(a large batch on a CPU takes seconds)",
+    )
+    service_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="extra attempts when a task service cannot be reached or answers 502/503/504",
+    )
+    service_retry_backoff_s: float = Field(
+        default=0.2, ge=0, description="wait before the first retry; doubled for each next one"
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description="bootstrap bearer token with every write scope (create API keys with "

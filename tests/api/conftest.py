@@ -1,7 +1,9 @@
-"""Gateway fixtures: an in-process client for unit tests and a real uvicorn process."""
+"""Gateway fixtures: an in-process client for unit tests, a real uvicorn process, and a registry
+with registered versions for the model routes (whose task services tests stand in for)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,13 +11,23 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api.deps import get_registry
 from api.main import create_app
 from api.settings import GatewaySettings, get_settings
+from registry import PRODUCTION, Registry
+from tests.registry.builders import (
+    COMPLETE_CARD,
+    calibration_record,
+    make_model_folder,
+    ood_record,
+    write_report,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVE_UPLOAD_LIMIT = 4_000_000
@@ -78,3 +90,85 @@ def live_gateway() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+CLASSIFY_URL = "http://classify.test"
+DETECT_URL = "http://detect.test"
+
+
+def register_version(
+    registry: Registry,
+    folder: Path,
+    name: str,
+    task: Literal["classify", "detect"],
+    operating_point: dict[str, object],
+) -> int:
+    """Register a test version (random weights, the grid of ``make_model_folder``) with the
+    operating point given; returns its number."""
+    make_model_folder(folder, task)
+    metadata_file = folder / "metadata.json"
+    metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+    metadata["operating_point"] = operating_point
+    metadata_file.write_text(json.dumps(metadata), encoding="utf-8")
+    return registry.register(folder, name, actor="ci").version
+
+
+def promote(registry: Registry, tmp: Path, name: str, version: int) -> None:
+    """Give a version what the production gates ask for and make it production."""
+    task = registry.get_version(name, version).task
+    registry.edit_card(name, version, COMPLETE_CARD, actor="tester")
+    registry.attach_calibration(name, version, calibration_record(), actor="tester")
+    registry.attach_ood_detector(name, version, ood_record(), actor="tester")
+    report = write_report(tmp / f"{name}-v{version}.json", 0.8, task=task)
+    registry.attach_evaluation(name, version, report, actor="tester")
+    registry.set_alias(name, PRODUCTION, version, actor="tester")
+
+
+def add_detector(registry: Registry, tmp: Path) -> None:
+    """``detector`` version 1 (score threshold 0.4), in production."""
+    register_version(registry, tmp / "detector-1", "detector", "detect", {"score_threshold": 0.4})
+    promote(registry, tmp, "detector", 1)
+
+
+@pytest.fixture
+def classifier_registry(tmp_path: Path) -> Iterator[Registry]:
+    """``classifier`` 1 (abnormal threshold 0.5) in production and 2 (0.3) as staging."""
+    with Registry(f"sqlite:///{tmp_path / 'registry.db'}") as registry:
+        register_version(
+            registry, tmp_path / "c1", "classifier", "classify", {"abnormal_threshold": 0.5}
+        )
+        register_version(
+            registry, tmp_path / "c2", "classifier", "classify", {"abnormal_threshold": 0.3}
+        )
+        promote(registry, tmp_path, "classifier", 1)
+        registry.set_alias("classifier", "staging", 2, actor="tester")
+        yield registry
+
+
+@pytest.fixture
+def full_registry(classifier_registry: Registry, tmp_path: Path) -> Registry:
+    """The classifier registry plus a production detector."""
+    add_detector(classifier_registry, tmp_path)
+    return classifier_registry
+
+
+def gateway(registry: Registry, **settings: object) -> TestClient:
+    """A gateway on ``registry`` whose task services are pytest-httpx stand-ins (no retry
+    backoff, so failure tests stay fast); ``settings`` override these defaults."""
+    app = create_app()
+    app.dependency_overrides[get_registry] = lambda: registry
+    defaults: dict[str, object] = {
+        "classify_url": CLASSIFY_URL,
+        "detect_url": DETECT_URL,
+        "service_retry_backoff_s": 0.0,
+        "max_upload_bytes": 5_000_000,
+    }
+    configured = GatewaySettings.model_validate(defaults | settings)
+    app.dependency_overrides[get_settings] = lambda: configured
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def inference_client(full_registry: Registry) -> Iterator[TestClient]:
+    with gateway(full_registry) as test_client:
+        yield test_client

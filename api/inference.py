@@ -1,0 +1,170 @@
+"""The path every model request takes through the gateway, whichever the task.
+
+Resolve the model reference to one exact registered version (an alias is read once, here, so an
+alias move never changes the model in the middle of a request), ingest the upload once with that
+version's own ingest options, send the model input to the task service, and time each step.
+Ingest is CPU-bound and the registry is a database, so both run in the thread pool: the event
+loop keeps serving other requests (and readiness probes) meanwhile.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query, Request
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.inference_schemas import TimingMs
+from api.metrics import record_model_version
+from api.problems import problem_responses
+from api.settings import GatewaySettings
+from api.task_client import BadServiceAnswerError, TaskClient
+from mammocad.errors import NotFoundError
+from mammocad.inference_contract import EncodedArray, ModelRef
+from mammocad.ingest.pipeline import IngestedImage, ingest_bytes
+from mammocad.training_metadata import Task
+from registry import ModelVersion, Registry
+
+__all__ = [
+    "INFERENCE_PROBLEMS",
+    "Answered",
+    "ModelQuery",
+    "answer",
+    "from_service",
+    "threshold_of",
+]
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+OutcomeT = TypeVar("OutcomeT", bound=BaseModel)
+T = TypeVar("T")
+
+ModelQuery = Annotated[
+    str,
+    Query(
+        pattern=r"^([1-9][0-9]{0,8}|[a-z][a-z0-9_-]{0,62})$",
+        description="an alias (e.g. production, staging) or a version number",
+        examples=["production"],
+    ),
+]
+
+
+INFERENCE_PROBLEMS = problem_responses(
+    {
+        400: "Empty upload or malformed request",
+        404: "No such model, version or alias (or a model of another task)",
+        413: "Upload or decoded image too large",
+        415: "Not DICOM/PNG/PGM/JPEG, or undecodable DICOM compression",
+        422: "Corrupt image, no pixel data, colour image, or a bad query parameter",
+        502: "The task service answered something the gateway cannot use",
+        503: "The task service is unavailable or timed out; retry after Retry-After seconds",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Answered(Generic[OutcomeT]):
+    """A task service's answer about an upload, with everything needed to interpret it."""
+
+    version: ModelVersion
+    alias: str | None
+    image: IngestedImage
+    outcome: OutcomeT
+    ingest_ms: float
+    inference_ms: float
+    started: float
+
+    def timing(self) -> TimingMs:
+        """Milliseconds per step; ``total`` runs until now (the answer is being built)."""
+        return TimingMs(
+            ingest=_ms(self.ingest_ms),
+            inference=_ms(self.inference_ms),
+            total=_ms((time.perf_counter() - self.started) * 1000),
+        )
+
+
+async def answer(
+    request: Request,
+    *,
+    task: Task,
+    model_name: str,
+    ref: str,
+    data: bytes,
+    registry: Registry,
+    settings: GatewaySettings,
+    client: TaskClient[ItemT, OutcomeT],
+    item: type[ItemT],
+) -> Answered[OutcomeT]:
+    """Run ``data`` through version ``ref`` of ``model_name`` on the task service.
+
+    Raises:
+        NotFoundError: no such model, version or alias, or a model of another task.
+        IngestError: the upload is not an image the gateway accepts.
+        UnavailableError, BadServiceAnswerError, ...: see :meth:`TaskClient.infer`.
+    """
+    started = time.perf_counter()
+    version = await run_in_threadpool(_resolve, registry, model_name, ref, task)
+    record_model_version(request, version.model_name, version.version)
+
+    before_ingest = time.perf_counter()
+    image, model_input = await run_in_threadpool(_ingest, data, version, settings)
+    before_inference = time.perf_counter()
+    [outcome] = await client.infer(
+        [item(model=ModelRef(name=version.model_name, version=version.version), input=model_input)]
+    )
+    return Answered(
+        version=version,
+        alias=None if ref.isdigit() else ref,
+        image=image,
+        outcome=outcome,
+        ingest_ms=(before_inference - before_ingest) * 1000,
+        inference_ms=(time.perf_counter() - before_inference) * 1000,
+        started=started,
+    )
+
+
+def threshold_of(version: ModelVersion, key: str) -> float | None:
+    """The operating threshold ``key`` chosen on the version's validation split, if any."""
+    value = version.training.operating_point.get(key)
+    return None if value is None else float(value)
+
+
+def from_service(task: Task, build: Callable[[], T]) -> T:
+    """``build()``, with a schema violation in the service's numbers reported as the service's
+    fault (502), not as an internal error."""
+    try:
+        return build()
+    except ValidationError as error:
+        raise BadServiceAnswerError(
+            f"the {task} service answered values outside the contract: {error}"
+        ) from error
+
+
+def _resolve(registry: Registry, name: str, ref: str, task: Task) -> ModelVersion:
+    version = registry.get_version(name, ref)
+    if version.task != task:
+        raise NotFoundError(
+            f"model {name!r} is a {version.task} model; this endpoint needs a {task} model",
+            code="model-not-found",
+        )
+    return version
+
+
+def _ingest(
+    data: bytes, version: ModelVersion, settings: GatewaySettings
+) -> tuple[IngestedImage, EncodedArray]:
+    # The version's own options (grid, crop, orientation, speck map) make the input the model was
+    # trained on; only the decoded-size cap is the gateway's, and it never changes the pixels.
+    trained = version.training.ingest
+    options = trained.model_copy(
+        update={"max_pixels": min(trained.max_pixels, settings.max_image_pixels)}
+    )
+    image = ingest_bytes(data, options)
+    return image, EncodedArray.encode(image.model_input())
+
+
+def _ms(value: float) -> float:
+    return round(value, 1)

@@ -1,0 +1,85 @@
+"""Prometheus metrics of one gateway app: request counts, latencies, requests in flight.
+
+Each app owns its :class:`~prometheus_client.CollectorRegistry` (not the process-global one), so
+several apps in one process (tests, or a host embedding the gateway) never clash over metric
+names. Endpoints are labelled by route template (``/v1/models/{name}``), never by raw path, so
+the number of series stays bounded whatever clients send.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+__all__ = ["GatewayMetrics", "install_metrics", "record_model_version"]
+
+_NO_MODEL = "none"
+_UNMATCHED = "unmatched"
+# Inspect and registry reads take milliseconds; inference on a CPU takes up to seconds.
+_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class GatewayMetrics:
+    """The collectors of one app, registered in its own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "mammocad_http_requests",
+            "HTTP requests answered, by route template, method and status code",
+            ["endpoint", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "mammocad_http_request_duration_seconds",
+            "Time to answer a request, by route template and the model version that answered "
+            "(name:version, or 'none')",
+            ["endpoint", "model_version"],
+            buckets=_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "mammocad_http_requests_in_flight",
+            "Requests being handled now",
+            registry=self.registry,
+        )
+
+
+def record_model_version(request: Request, name: str, version: int) -> None:
+    """Label this request's latency with the model version that answers it."""
+    request.state.model_version = f"{name}:{version}"
+
+
+def install_metrics(app: FastAPI) -> GatewayMetrics:
+    """Measure every request of ``app``; the metrics are also kept on ``app.state.metrics``."""
+    metrics = GatewayMetrics()
+    app.state.metrics = metrics
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        status = 500  # an error no handler turned into a response
+        metrics.in_flight.inc()
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            metrics.in_flight.dec()
+            endpoint = _endpoint(request)
+            metrics.requests.labels(endpoint, request.method, str(status)).inc()
+            model_version = getattr(request.state, "model_version", _NO_MODEL)
+            metrics.latency.labels(endpoint, model_version).observe(time.perf_counter() - started)
+
+    return metrics
+
+
+def _endpoint(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else _UNMATCHED

@@ -1,0 +1,215 @@
+"""``/v1/classify`` and ``/v1/detect`` on a real registry, with the task services stood in for by
+pytest-httpx: what the service receives, how its answers become public answers, and every
+failure as problem+json."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from pytest_httpx import HTTPXMock
+
+from mammocad.inference_contract import ClassifyItem, DetectItem
+from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
+from registry import Registry
+from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
+from tests.mammocad.ingest.conftest import dicom_bytes, phantom
+
+# The phantom's square lesion: x 48-72 from the chest wall, y 188-212, on a 400 x 300 image; with
+# the chest wall on the right it lies at x 228-252 of the original.
+RIGHT_LESION = (228.0, 188.0, 252.0, 212.0)
+GRID = IngestOptions(target_shape=(128, 96))  # what tests.registry.builders trains "with"
+PROBABILITIES = {"normal": 0.6, "benign": 0.1, "malignant": 0.3}
+
+
+def _right_breast_dicom() -> bytes:
+    image = (phantom(chest_wall="right") * 4095).astype(np.uint16)
+    return dicom_bytes(image, BitsStored=12, HighBit=11, ImageLaterality="R", ViewPosition="MLO")
+
+
+def _post(client: TestClient, path: str, data: bytes, **params: str) -> httpx.Response:
+    return client.post(
+        path, files={"file": ("image.dcm", data, "application/dicom")}, params=params
+    )
+
+
+def _classify_answer(request: httpx.Request) -> httpx.Response:
+    items = json.loads(request.content)["items"]
+    return httpx.Response(
+        200, json=[{"probabilities": PROBABILITIES, "logits": {"A": 0.4, "M": -0.8}}] * len(items)
+    )
+
+
+def _lesion_finder(request: httpx.Request) -> httpx.Response:
+    """A detection service that finds the phantom's bright lesion in the model input it got, and
+    answers its box on the model grid, with a few weaker boxes to be thresholded away."""
+    [item] = [DetectItem.model_validate(i) for i in json.loads(request.content)["items"]]
+    rows, columns = np.nonzero(item.input.decode()[0] > 0.75)
+    found = [
+        float(columns.min()),
+        float(rows.min()),
+        float(columns.max() + 1),
+        float(rows.max() + 1),
+    ]
+    detections = [
+        {"box": found, "score": 0.9, "malignancy": 0.7},
+        {"box": [40.0, 10.0, 50.0, 20.0], "score": 0.4, "malignancy": 0.2},  # == threshold: kept
+        {"box": [40.0, 30.0, 50.0, 40.0], "score": 0.39, "malignancy": 0.9},
+    ]
+    return httpx.Response(200, json=[{"detections": detections}])
+
+
+def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert body["type"] == f"urn:mammocad:problem:{code}"
+    return body
+
+
+def test_classify_sends_exactly_the_ingested_input(
+    inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify", method="POST")
+    data = _right_breast_dicom()
+    response = _post(inference_client, "/v1/classify", data)
+    assert response.status_code == 200, response.text
+
+    [sent] = httpx_mock.get_requests()
+    [item] = [ClassifyItem.model_validate(i) for i in json.loads(sent.content)["items"]]
+    assert item.model.name == "classifier" and item.model.version == 1
+    expected = ingest_bytes(data, GRID).model_input()
+    assert np.array_equal(item.input.decode(), expected)
+
+    body = response.json()
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert body["model"] == {"name": "classifier", "version": 1, "alias": "production"}
+    assert body["image"] == {
+        "source_format": "dicom",
+        "rows": 400,
+        "columns": 300,
+        "laterality": "R",
+        "view": "MLO",
+        "sop_instance_uid": body["image"]["sop_instance_uid"],
+    }
+    assert body["image"]["sop_instance_uid"].startswith("1.2.")
+    assert body["probabilities"] == PROBABILITIES
+    assert body["prediction"] == {
+        "label": "normal",
+        "abnormal_score": pytest.approx(0.4),
+        "abnormal_threshold": 0.5,
+        "abnormal": False,
+    }
+    assert body["calibrated"] is False and body["calibration"] is None and body["ood"] is None
+    timing = body["timing_ms"]
+    assert 0 <= timing["ingest"] <= timing["total"] and 0 <= timing["inference"] <= timing["total"]
+
+
+@pytest.mark.parametrize(
+    "model, version, alias, abnormal",
+    [("2", 2, None, True), ("staging", 2, "staging", True), ("production", 1, "production", False)],
+)
+def test_model_by_alias_or_number_with_its_own_operating_point(
+    inference_client: TestClient,
+    httpx_mock: HTTPXMock,
+    model: str,
+    version: int,
+    alias: str | None,
+    abnormal: bool,
+) -> None:
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model=model).json()
+    assert body["model"] == {"name": "classifier", "version": version, "alias": alias}
+    assert body["prediction"]["abnormal"] is abnormal
+    [sent] = httpx_mock.get_requests()
+    assert json.loads(sent.content)["items"][0]["model"]["version"] == version
+
+
+def test_detect_boxes_come_back_in_original_pixels(
+    inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/detect", method="POST")
+    data = _right_breast_dicom()
+    assert ingest_bytes(data, GRID).orientation.flipped  # the map back must undo a mirror
+
+    response = _post(inference_client, "/v1/detect", data)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"] == {"name": "detector", "version": 1, "alias": "production"}
+    assert body["score_threshold"] == 0.4 and body["ood"] is None
+    assert [d["score"] for d in body["detections"]] == [0.9, 0.4]
+    best = body["detections"][0]
+    assert best["label"] == "mass" and best["malignancy"] == 0.7
+    # One model-grid pixel is about 2.8 original pixels here.
+    assert best["box"] == pytest.approx(RIGHT_LESION, abs=4.0)
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"model": "9"}, "version-not-found"),
+        ({"model": "nosuch"}, "version-not-found"),
+    ],
+)
+def test_unknown_versions_and_aliases_are_404(
+    inference_client: TestClient, params: dict[str, str], code: str
+) -> None:
+    response = _post(inference_client, "/v1/classify", _right_breast_dicom(), **params)
+    _assert_problem(response, 404, code)
+
+
+def test_a_malformed_model_reference_is_refused(inference_client: TestClient) -> None:
+    response = _post(inference_client, "/v1/detect", _right_breast_dicom(), model="Prod uction")
+    _assert_problem(response, 422, "invalid-request")
+
+
+@pytest.mark.parametrize("model_name", ["nosuch", "detector"])
+def test_an_unknown_or_wrong_task_model_is_404(full_registry: Registry, model_name: str) -> None:
+    with gateway(full_registry, classify_model=model_name) as client:
+        response = _post(client, "/v1/classify", _right_breast_dicom())
+    _assert_problem(response, 404, "model-not-found")
+
+
+def test_bad_uploads_never_reach_the_service(inference_client: TestClient) -> None:
+    response = inference_client.post(
+        "/v1/detect", content=b"%PDF-1.7", headers={"content-type": "application/octet-stream"}
+    )
+    _assert_problem(response, 415, "unsupported-format")
+
+
+def test_service_down_is_503_then_recovers(
+    inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    for _ in range(3):  # one try and two retries
+        httpx_mock.add_exception(
+            httpx.ConnectError("connection refused"), url=f"{DETECT_URL}/detect"
+        )
+    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/detect")
+
+    down = _post(inference_client, "/v1/detect", _right_breast_dicom())
+    body = _assert_problem(down, 503, "task-service-unavailable")
+    assert down.headers["retry-after"] == "5" and "detect" in str(body["detail"])
+
+    assert _post(inference_client, "/v1/detect", _right_breast_dicom()).status_code == 200
+
+
+def test_service_refusals_and_bad_answers(
+    inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    url = f"{CLASSIFY_URL}/classify"
+    httpx_mock.add_response(url=url, status_code=404, json={"error": "classifier:1 not loaded"})
+    httpx_mock.add_response(url=url, json=[{"probabilities": {"normal": 1.0}, "logits": {}}])
+
+    missing = _post(inference_client, "/v1/classify", _right_breast_dicom())
+    assert "classifier:1 not loaded" in str(_assert_problem(missing, 404, "version-not-found"))
+    bad = _post(inference_client, "/v1/classify", _right_breast_dicom())
+    _assert_problem(bad, 502, "bad-service-answer")
+
+
+def test_clients_are_closed_with_the_app(full_registry: Registry) -> None:
+    with gateway(full_registry) as client:
+        services = client.app.state.task_services  # type: ignore[attr-defined]
+    assert services.classify._http.is_closed and services.detect._http.is_closed
