@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from cli.ingest import parse_shape
-from cli.train import TaskName
+from cli.train import Selection, TaskName
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
 
@@ -46,6 +46,10 @@ def crossval(
     out: Annotated[Path, typer.Option(help="JSON report")] = Path("crossval.json"),
     size: Annotated[str, typer.Option(help="model grid ROWSxCOLUMNS")] = "448x320",
     epochs: Annotated[int, typer.Option(min=1)] = 14,
+    selection: Annotated[
+        Selection,
+        typer.Option(help="best: early stopping on the validation metric; last: full schedule"),
+    ] = Selection.BEST,
     seed: Annotated[int, typer.Option()] = 0,
     device: Annotated[str, typer.Option()] = "auto",
 ) -> None:
@@ -70,7 +74,7 @@ def crossval(
         dataset,
         k=k,
         target_shape=parse_shape(size),
-        options=TrainingOptions(epochs=epochs, seed=seed, device=device),
+        options=TrainingOptions(epochs=epochs, selection=selection.value, seed=seed, device=device),
         console=console,
     )
     if result.pooled_classification is not None:

@@ -18,6 +18,13 @@ from mammocad.home import state_home
 __all__ = ["TaskName", "train"]
 
 
+class Selection(StrEnum):
+    """Which epoch's weights a training run keeps (see ``TrainingOptions.selection``)."""
+
+    BEST = "best"
+    LAST = "last"
+
+
 class TaskName(StrEnum):
     """Which model to train."""
 
@@ -45,6 +52,10 @@ def train(
     batch_size: Annotated[int, typer.Option(min=1)] = 4,
     patience: Annotated[int, typer.Option(min=1, help="early-stopping patience (epochs)")] = 5,
     val_fraction: Annotated[float, typer.Option(min=0.05, max=0.5)] = 0.2,
+    selection: Annotated[
+        Selection,
+        typer.Option(help="best: early stopping on the validation metric; last: full schedule"),
+    ] = Selection.BEST,
     seed: Annotated[int, typer.Option()] = 0,
     device: Annotated[str, typer.Option(help="auto (GPU if present), cpu, cuda")] = "auto",
 ) -> None:
@@ -65,7 +76,12 @@ def train(
             out or default_model_dir(task),
             target_shape=shape,
             options=TrainingOptions(
-                epochs=epochs, batch_size=batch_size, patience=patience, seed=seed, device=device
+                epochs=epochs,
+                batch_size=batch_size,
+                patience=patience,
+                selection=selection.value,
+                seed=seed,
+                device=device,
             ),
             val_fraction=val_fraction,
             console=console,

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -46,6 +46,12 @@ class TrainingOptions(BaseModel):
     trunk_learning_rate: float = Field(default=2e-4, gt=0, description="pretrained trunk")
     weight_decay: float = Field(default=1e-4, ge=0)
     patience: int = Field(default=5, ge=1, description="epochs without improvement before stop")
+    selection: Literal["best", "last"] = Field(
+        default="best",
+        description="best: keep the epoch with the best validation metric and stop early; "
+        "last: train every epoch of the schedule and keep the final weights (the validation "
+        "split then only sets the operating point; steadier when it has a few dozen images)",
+    )
     seed: int = 0
     device: str = Field(default="auto", description="auto, cpu, cuda or cuda:N")
 
@@ -87,8 +93,9 @@ def fit(
 ) -> FitResult:
     """Train ``model`` on ``train``; keep the weights with the best validation metric.
 
-    Early stopping: training ends after ``options.patience`` epochs without a better or equal
-    metric (:func:`replaces_best`).
+    Early stopping (``selection="best"``): training ends after ``options.patience`` epochs
+    without a better or equal metric (:func:`replaces_best`). With ``selection="last"`` every
+    epoch runs and the final weights are kept.
     A metric that cannot be computed (NaN: e.g. a validation split without a positive) never
     counts as better, so the first epoch's weights are kept rather than an arbitrary one.
     """
@@ -145,7 +152,8 @@ def fit(
                     **{k: float(v) for k, v in metrics.items() if isinstance(v, int | float)},
                 }
             )
-            if replaces_best(metric, best_metric) or best_state is None:
+            keep = options.selection == "last" or replaces_best(metric, best_metric)
+            if keep or best_state is None:
                 best_metric = metric if not math.isnan(metric) else best_metric
                 best_epoch, best_metrics = epoch, metrics
                 best_state = copy.deepcopy(model.state_dict())
@@ -156,7 +164,7 @@ def fit(
             progress.update(bar, status=status)
             if not console.is_terminal:  # logs and CI get one line per epoch
                 console.print(f"train {task.name}: {status}")
-            if epoch - best_epoch >= options.patience:
+            if options.selection == "best" and epoch - best_epoch >= options.patience:
                 progress.update(bar, completed=steps)
                 break
     model.load_state_dict(best_state)

@@ -89,13 +89,18 @@ def test_train_and_evaluate_commands(tiny_set, tmp_path: Path) -> None:  # type:
             "--size",
             "128x96",
             "--epochs",
-            "1",
+            "2",
+            "--selection",
+            "last",
             "--device",
             "cpu",
         ],
         env=env,
     )
     assert result.exit_code == 0, result.output
+    trained = load_metadata(model)  # the full schedule ran and its final weights were kept
+    assert trained.hyperparameters["selection"] == "last"
+    assert trained.epochs_run == trained.best_epoch == 2
     result = runner.invoke(
         app,
         ["evaluate", str(model), "--data", "synthetic:2,seed=9,size=256x192", "--device", "cpu"],
