@@ -1,0 +1,179 @@
+"""The whole stack as real processes: uvicorn gateway -> bentoml task services -> registry.
+
+The gateway and both services run as they do under ``mammocad serve``, on free loopback ports,
+and are called over real HTTP with real image files: a synthetic DICOM, a mini-MIAS PGM and the
+JPEG 2000 sample (the last two skip without ../shared/datasets).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from rich.console import Console
+
+from mammocad.datasets.spec import load_dataset
+from serving.processes import SERVICES, ServiceProcess, free_port, start_service
+from tests.serving.conftest import ServingWorld
+
+pytestmark = pytest.mark.integration
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Stack:
+    """A running gateway and its detect service (restartable on the same port)."""
+
+    gateway: str
+    detect_port: int
+    detect: ServiceProcess
+    env: dict[str, str]
+
+    def restart_detect(self) -> None:
+        self.detect = start_service(SERVICES["detect"], self.detect_port, env=self.env)
+
+
+def _start_gateway(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app"]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO_ROOT,
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("the gateway exited during start-up")
+        try:
+            if httpx.get(f"{base}/v1/health/live", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail("the gateway did not start within 60 s")
+
+
+@pytest.fixture(scope="module")
+def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iterator[Stack]:
+    detect_port = free_port()
+    detect = start_service(SERVICES["detect"], detect_port, env=serving_world.env)
+    env = serving_world.env | {
+        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
+        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{detect_port}",
+        "MAMMOCAD_SERVICE_RETRIES": "1",
+    }
+    gateway, base = _start_gateway(env)
+    running = Stack(base, detect_port, detect, serving_world.env)
+    try:
+        yield running
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
+        running.detect.stop()
+
+
+def _post(base: str, route: str, data: bytes, **params: str) -> httpx.Response:
+    return httpx.post(
+        f"{base}/v1/{route}",
+        params={"model": "1"} | params,
+        files={"file": ("image", data)},
+        timeout=120,
+    )
+
+
+def test_classify_a_synthetic_dicom(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+    record = tiny_set[0]
+    response = _post(stack.gateway, "classify", record.path.read_bytes())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"] == {"name": "classifier", "version": 1, "alias": None}
+    assert body["image"]["sop_instance_uid"] and body["image"]["laterality"] == "L"
+    assert sum(body["probabilities"].values()) == pytest.approx(1.0, abs=1e-6)
+    assert body["request_id"] == response.headers["x-request-id"]
+
+
+def test_detect_answers_in_original_pixels(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+    record = tiny_set[1]
+    response = _post(stack.gateway, "detect", record.path.read_bytes())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    for found in body["detections"]:
+        x0, y0, x1, y1 = found["box"]
+        assert 0 <= x0 < x1 <= body["image"]["columns"] and 0 <= y0 < y1 <= body["image"]["rows"]
+
+
+def test_real_films_pgm_and_jpeg2000(
+    stack: Stack, mini_mias_dir: Path, dicom_samples_dir: Path
+) -> None:
+    for path in (mini_mias_dir / "mdb001.pgm", dicom_samples_dir / "MG1_J2KI.dcm"):
+        for route in ("classify", "detect"):
+            response = _post(stack.gateway, route, path.read_bytes())
+            assert response.status_code == 200, (path.name, route, response.text)
+
+
+def test_unknown_version_is_a_problem_404(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+    response = _post(stack.gateway, "classify", tiny_set[0].path.read_bytes(), model="99")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_killed_service_is_a_503_then_the_gateway_recovers(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+    data = tiny_set[1].path.read_bytes()
+    stack.detect.stop()
+    down = _post(stack.gateway, "detect", data)
+    assert down.status_code == 503
+    assert int(down.headers["retry-after"]) > 0
+    assert down.json()["type"].startswith("urn:mammocad:problem:task-service")
+    assert _post(stack.gateway, "classify", data).status_code == 200  # the other task lives on
+    stack.restart_detect()
+    assert _post(stack.gateway, "detect", data).status_code == 200
+
+
+@pytest.mark.slow
+def test_boxes_land_on_the_known_synthetic_mass(
+    tmp_path_factory: pytest.TempPathFactory, serving_world: ServingWorld, stack: Stack
+) -> None:
+    """A detector trained enough to find masses (minutes) is registered as version 2; its boxes,
+    answered through the gateway in ORIGINAL pixels, must cover the known lesion centres."""
+    from models.tasks import DETECT
+    from models.train import train_and_save
+    from models.training import TrainingOptions
+    from registry import Registry
+
+    folder = train_and_save(
+        DETECT,
+        load_dataset("synthetic:16,size=512x384", cache_root=tmp_path_factory.mktemp("c")),
+        tmp_path_factory.mktemp("detector") / "detector",
+        target_shape=(256, 192),
+        options=TrainingOptions(epochs=8, seed=0, device="cpu"),
+        console=Console(quiet=True),
+    )
+    with Registry(serving_world.registry_url) as registry:
+        version = registry.register(folder, "detector", actor="tests").version
+    test = load_dataset("synthetic:4,seed=7,size=512x384", cache_root=tmp_path_factory.mktemp("t"))
+    masses = hits = 0
+    for record in test:
+        boxes = [les.box for les in record.lesions if les.kind.is_mass and les.box is not None]
+        if not boxes:
+            continue
+        body = _post(stack.gateway, "detect", record.path.read_bytes(), model=str(version)).json()
+        for x0, y0, x1, y1 in boxes:
+            masses += 1
+            hits += any(
+                x0 <= (d["box"][0] + d["box"][2]) / 2 <= x1
+                and y0 <= (d["box"][1] + d["box"][3]) / 2 <= y1
+                for d in body["detections"]
+            )
+    assert masses and hits / masses >= 0.75, f"{hits} of {masses} masses found"
