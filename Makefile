@@ -32,9 +32,11 @@ lint: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/mammocad openapi
 
-## bench: ingest timings on the real samples (needs ../shared/datasets)
+## bench: ingest and serving timings on the real samples (needs ../shared/datasets; serving
+## needs the demo models `make run` bootstraps)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/serving_bench.py
 
 ## constraints: re-pin every installed package after changing pyproject.toml's dependencies
 constraints: $(STAMP)

@@ -30,13 +30,18 @@ from mammocad.errors import UnavailableError
 from mammocad.training_metadata import Task
 
 __all__ = [
+    "GATEWAY_APP",
     "SERVICES",
     "ServiceProcess",
     "ServiceStartError",
     "free_port",
     "running_service",
+    "start_gateway",
     "start_service",
 ]
+
+GATEWAY_APP = "api.main:create_app"
+"""The gateway's app factory, by name (serving never imports the gateway)."""
 
 SERVICES: dict[Task, str] = {
     "classify": "serving.classify:ClassifyService",
@@ -62,6 +67,7 @@ class ServiceProcess:
         process: the ``bentoml serve`` process, leader of its own process group.
         log_path: where its stdout and stderr go.
         owns_log: remove ``log_path`` when the service stops (a temporary log).
+        ready_path: the route that answers 200 once it serves.
     """
 
     def __init__(
@@ -72,10 +78,12 @@ class ServiceProcess:
         log_path: Path,
         *,
         owns_log: bool,
+        ready_path: str = "/readyz",
     ) -> None:
         self.target = target
         self.url = url
         self.log_path = log_path
+        self.ready_path = ready_path
         self._process = process
         self._owns_log = owns_log
 
@@ -135,6 +143,46 @@ def start_service(
         ServiceStartError: the port is taken, the process exited, or it was not ready in time
             (the message carries the end of its log; a process still running is stopped).
     """
+    command = [sys.executable, "-m", "bentoml", "serve", target, "--host", host, "--port"]
+    return _start(
+        target, [*command, str(port)], host, port, "/readyz", env, log_path, ready_timeout_s
+    )
+
+
+def start_gateway(
+    port: int,
+    *,
+    host: str = "127.0.0.1",
+    env: Mapping[str, str] | None = None,
+    log_path: Path | None = None,
+    ready_timeout_s: float = 60.0,
+) -> ServiceProcess:
+    """Start the gateway (``uvicorn --factory api.main:create_app``) as its own process, the
+    way the benchmark and the full-stack tests need it; arguments as :func:`start_service`,
+    ready when ``/v1/health/live`` answers."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", GATEWAY_APP, "--host", host]
+    return _start(
+        GATEWAY_APP,
+        [*command, "--port", str(port)],
+        host,
+        port,
+        "/v1/health/live",
+        env,
+        log_path,
+        ready_timeout_s,
+    )
+
+
+def _start(
+    target: str,
+    command: list[str],
+    host: str,
+    port: int,
+    ready_path: str,
+    env: Mapping[str, str] | None,
+    log_path: Path | None,
+    ready_timeout_s: float,
+) -> ServiceProcess:
     url = f"http://{host}:{port}"
     if not _port_is_free(host, port):
         raise ServiceStartError(f"cannot start {target}: {host}:{port} is already in use")
@@ -143,8 +191,6 @@ def start_service(
         handle, name = tempfile.mkstemp(prefix="mammocad-service-", suffix=".log")
         os.close(handle)
         log_path = Path(name)
-    command = [sys.executable, "-m", "bentoml", "serve", target]
-    command += ["--host", host, "--port", str(port)]
     environment = {**os.environ, **(env or {}), "BENTOML_DO_NOT_TRACK": "True"}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -155,7 +201,9 @@ def start_service(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() reaches every worker
         )
-    service = ServiceProcess(target, url, process, log_path, owns_log=owns_log)
+    service = ServiceProcess(
+        target, url, process, log_path, owns_log=owns_log, ready_path=ready_path
+    )
     try:
         _wait_until_ready(service, ready_timeout_s)  # its errors carry the end of the log
     except BaseException:
@@ -201,7 +249,7 @@ def _wait_until_ready(service: ServiceProcess, timeout_s: float) -> None:
                     f"ended:\n{service.log_tail()}"
                 )
             with contextlib.suppress(httpx.HTTPError):
-                if client.get(f"{service.url}/readyz").status_code == 200:
+                if client.get(f"{service.url}{service.ready_path}").status_code == 200:
                     return
             if time.monotonic() > deadline:
                 raise ServiceStartError(

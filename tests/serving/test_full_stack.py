@@ -7,10 +7,6 @@ JPEG 2000 sample (the last two skip without ../shared/datasets).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +16,10 @@ import pytest
 from rich.console import Console
 
 from mammocad.datasets.spec import load_dataset
-from serving.processes import SERVICES, ServiceProcess, free_port, start_service
+from serving.processes import SERVICES, ServiceProcess, free_port, start_gateway, start_service
 from tests.serving.conftest import ServingWorld
 
 pytestmark = pytest.mark.integration
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -41,30 +35,6 @@ class Stack:
         self.detect = start_service(SERVICES["detect"], self.detect_port, env=self.env)
 
 
-def _start_gateway(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app"]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO_ROOT,
-        env=os.environ | env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("the gateway exited during start-up")
-        try:
-            if httpx.get(f"{base}/v1/health/live", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    pytest.fail("the gateway did not start within 60 s")
-
-
 @pytest.fixture(scope="module")
 def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iterator[Stack]:
     detect_port = free_port()
@@ -74,13 +44,12 @@ def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iter
         "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{detect_port}",
         "MAMMOCAD_SERVICE_RETRIES": "1",
     }
-    gateway, base = _start_gateway(env)
-    running = Stack(base, detect_port, detect, serving_world.env)
+    gateway = start_gateway(free_port(), env=env)
+    running = Stack(gateway.url, detect_port, detect, serving_world.env)
     try:
         yield running
     finally:
-        gateway.terminate()
-        gateway.wait(timeout=15)
+        gateway.stop()
         running.detect.stop()
 
 

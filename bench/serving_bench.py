@@ -1,0 +1,133 @@
+"""Serving latency and throughput through the real stack, with ratios measured in one run.
+
+Usage: ``.venv/bin/python bench/serving_bench.py [--requests N]`` after ``make run`` has
+bootstrapped the embedded default once (it reads the production models of ``$MAMMOCAD_HOME``,
+default ``./var``), with ../shared/datasets present.
+
+For each task and each input (a 1024 x 1024 mini-MIAS PGM, the 4664 x 3064 JPEG 2000 DICOM) it
+prints: the floor, measured in this process (ingest with the model's options + the raw forward
+pass); the end-to-end p50/p95 through gateway -> task service at concurrency 1 and its ratio to
+the floor; the throughput at concurrency 1, 4 and 16 and the ratio 16 : 1 (adaptive batching).
+The gateway and both services are started here on free loopback ports, exactly as
+``mammocad serve`` starts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from mammocad.errors import MammocadError
+from mammocad.home import state_home
+from models.inference import classify, detect, ingest_for, load_model
+from registry import Registry
+from serving.processes import SERVICES, free_port, start_gateway, start_service
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+INPUTS = {
+    "1024 x 1024 PGM": SHARED / "mini-mias-dev" / "mdb001.pgm",
+    "4664 x 3064 JPEG 2000 DICOM": SHARED / "dicom-samples" / "MG1_J2KI.dcm",
+}
+MODELS = {"classify": "classifier", "detect": "detector"}
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``action`` after one warm-up call."""
+    action()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def floor_seconds(folder: Path, task: str, data: bytes, repeats: int) -> float:
+    """Ingest + raw forward in this process: what the stack cannot beat."""
+    model = load_model(folder, "cpu")
+    run = classify if task == "classify" else detect
+    return median_seconds(lambda: run(model, ingest_for(model, data)), repeats)
+
+
+def latencies(url: str, data: bytes, n: int) -> list[float]:
+    """Sequential end-to-end request times (concurrency 1)."""
+    times = []
+    with httpx.Client(timeout=300) as client:
+        for _ in range(n):
+            started = time.perf_counter()
+            client.post(url, files={"file": ("image", data)}).raise_for_status()
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def throughput(url: str, data: bytes, concurrency: int, n: int) -> float:
+    """Requests per second with ``concurrency`` clients sending ``n`` requests in all."""
+    with httpx.Client(timeout=300, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+        def one(_: int) -> None:
+            client.post(url, files={"file": ("image", data)}).raise_for_status()
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(one, range(n)))
+        return n / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=16, help="requests per measurement")
+    args = parser.parse_args()
+    for path in INPUTS.values():
+        if not path.is_file():
+            raise SystemExit(f"{path} is absent: the benchmark needs ../shared/datasets")
+    home = state_home().resolve()
+    env = {"MAMMOCAD_HOME": str(home)}
+    env["BENTOML_HOME"] = os.environ.get("BENTOML_HOME", str(home / "bentoml"))
+    os.environ.update(env)
+    with Registry() as registry:
+        try:
+            folders = {t: registry.open_artifact(n, "production") for t, n in MODELS.items()}
+        except MammocadError as error:
+            raise SystemExit(
+                f"no production models in {home}: run `make run` once ({error.detail})"
+            ) from error
+    ports = {task: free_port() for task in MODELS}
+    services = [start_service(SERVICES[task], port, env=env) for task, port in ports.items()]
+    urls = {f"MAMMOCAD_{task.upper()}_URL": f"http://127.0.0.1:{p}" for task, p in ports.items()}
+    gateway = start_gateway(free_port(), env=env | urls)
+    try:
+        print(f"requests per measurement: {args.requests}; one run, one machine")
+        for task in MODELS:
+            for name, path in INPUTS.items():
+                data = path.read_bytes()
+                url = f"{gateway.url}/v1/{task}"
+                floor = floor_seconds(folders[task], task, data, max(3, args.requests // 4))
+                times = latencies(url, data, args.requests)  # also warms the service up
+                p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
+                rates = {c: throughput(url, data, c, args.requests) for c in (1, 4, 16)}
+                print(f"\n{task} - {name}")
+                print(f"  floor (ingest + forward, in process): {floor * 1000:8.1f} ms")
+                print(
+                    f"  end to end, concurrency 1: p50 {p50 * 1000:8.1f} ms, p95 "
+                    f"{p95 * 1000:8.1f} ms; p50 / floor = {p50 / floor:.2f}"
+                )
+                print(
+                    "  throughput: "
+                    + ", ".join(f"c={c} {r:.2f}/s" for c, r in rates.items())
+                    + f"; c=16 / c=1 = {rates[16] / rates[1]:.2f}"
+                )
+    finally:
+        gateway.stop()
+        for service in services:
+            service.stop()
+
+
+if __name__ == "__main__":
+    main()
