@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -79,21 +81,70 @@ def serve(
         str, typer.Option(envvar="MAMMOCAD_HOST", help="interface to bind")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="MAMMOCAD_PORT", help="gateway port")] = 8000,
+    classify_port: Annotated[
+        int, typer.Option(envvar="MAMMOCAD_CLASSIFY_PORT", help="classification service port")
+    ] = 3001,
+    detect_port: Annotated[
+        int, typer.Option(envvar="MAMMOCAD_DETECT_PORT", help="detection service port")
+    ] = 3002,
     home: Annotated[Path, typer.Option(envvar=HOME_ENV, help="state folder")] = DEFAULT_STATE_HOME,
 ) -> None:
-    """Bootstrap the embedded default and run the gateway in the foreground (Ctrl-C stops it)."""
+    """Start the embedded default: registry (SQLite), both BentoML task services and the gateway,
+    all on ``host``; demo models are trained first if the registry has none. Ctrl-C stops every
+    process this command started."""
     import uvicorn
 
+    from cli.demo_models import ensure_demo_models
+    from registry import Registry
+    from serving.processes import SERVICES, start_service
+
     console = Console()
+    home = home.resolve()
+    environment = _deployment_environment(home, host, classify_port, detect_port)
+    os.environ.update(environment)  # the gateway (this process) reads the same settings
     try:
         example = _self_check(bootstrap_examples(home, console), console)
+        with Registry() as registry:
+            ensure_demo_models(registry, home, console)
     except MammocadError as error:
-        console.print(f"[red]self-check failed[/red] ({error.code}): {error.detail}")
+        console.print(f"[red]cannot start[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=1) from error
-    base = f"http://{host}:{port}"
-    console.print(f"API docs: {base}/docs   liveness: {base}/v1/health/live", soft_wrap=True)
-    console.print(f"Try:  curl -F file=@{example} {base}/v1/inspect", soft_wrap=True)
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
+    with contextlib.ExitStack() as started:
+        for task, task_port in (("classify", classify_port), ("detect", detect_port)):
+            console.print(f"starting the {task} service on {host}:{task_port} ...")
+            try:
+                service = start_service(
+                    SERVICES[task],
+                    task_port,
+                    host=host,
+                    env=environment,
+                    log_path=home / "logs" / f"{task}-service.log",
+                )
+            except MammocadError as error:
+                console.print(f"[red]cannot start the {task} service[/red]: {error.detail}")
+                raise typer.Exit(code=1) from error
+            started.callback(service.stop)
+        base = f"http://{host}:{port}"
+        console.print(f"API docs: {base}/docs   readiness: {base}/v1/health/ready", soft_wrap=True)
+        for route in ("classify", "detect"):
+            console.print(f"Try:  curl -F file=@{example} {base}/v1/{route}", soft_wrap=True)
+        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
+    console.print("stopped the gateway and both task services")
+
+
+def _deployment_environment(
+    home: Path, host: str, classify_port: int, detect_port: int
+) -> dict[str, str]:
+    """The settings every process of this deployment shares: one state folder, one registry,
+    one BentoML model store, and where the gateway finds the services."""
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    return {
+        HOME_ENV: str(home),
+        "BENTOML_HOME": os.environ.get("BENTOML_HOME", str(home / "bentoml")),
+        "BENTOML_DO_NOT_TRACK": "True",
+        "MAMMOCAD_CLASSIFY_URL": f"http://{host}:{classify_port}",
+        "MAMMOCAD_DETECT_URL": f"http://{host}:{detect_port}",
+    }
 
 
 def export_openapi(
