@@ -34,6 +34,7 @@ from mammocad.inference_contract import (
     ServiceProblem,
 )
 from mammocad.training_metadata import Task
+from registry.errors import TamperedArtifactError
 
 __all__ = ["BadServiceAnswerError", "TaskClient", "TaskServices"]
 
@@ -102,6 +103,7 @@ class TaskClient(Generic[ItemT, OutcomeT]):
 
         Raises:
             UnavailableError: unreachable, timed out, or 5xx after the retries.
+            TamperedArtifactError: the service found the version's artifact changed (500).
             NotFoundError, InvalidInputError: the service refused the request (404, 422).
             BadServiceAnswerError: any other answer that is not a list of ``len(items)``
                 outcomes.
@@ -112,6 +114,11 @@ class TaskClient(Generic[ItemT, OutcomeT]):
             return self._parse(response, len(items))
         if response.status_code in _REFUSALS:
             raise self._refusal(response)
+        if _problem_code(response) == TamperedArtifactError.code:
+            # Retrying cannot help: the stored model changed on disk. Loud, and not "later".
+            raise TamperedArtifactError(
+                f"the {self.task} service refused to load the model: {_message(response)}"
+            )
         if response.status_code >= 500:
             logger.warning(
                 "%s service at %s failed with %d: %s",
@@ -279,3 +286,11 @@ def _first(error: ValidationError) -> str:
 
 def _describe(error: httpx.HTTPError) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _problem_code(response: httpx.Response) -> str | None:
+    """The stable ``code`` of a service's problem+json answer, if it is one."""
+    try:
+        return ServiceProblem.model_validate_json(response.content).code
+    except ValidationError:
+        return None

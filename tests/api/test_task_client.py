@@ -16,6 +16,7 @@ from api.settings import GatewaySettings
 from api.task_client import BadServiceAnswerError, TaskClient, TaskServices
 from mammocad.errors import InvalidInputError, MammocadError, NotFoundError, UnavailableError
 from mammocad.inference_contract import ClassifyItem, ClassifyOutcome, EncodedArray, ModelRef
+from registry.errors import TamperedArtifactError
 
 pytestmark = pytest.mark.anyio
 
@@ -148,6 +149,16 @@ async def test_a_500_is_unavailable_without_retry_and_logged(
         await client.infer([ITEM])
     assert "500" in raised.value.detail and "Traceback" not in raised.value.detail
     assert "CUDA out of memory" in caplog.text
+    assert len(httpx_mock.get_requests()) == 1
+
+
+async def test_a_tampered_artifact_is_reported_as_such_not_as_retry_later(
+    client: TaskClient[ClassifyItem, ClassifyOutcome], httpx_mock: HTTPXMock
+) -> None:
+    body = _problem(500, "tampered-artifact", "model.pt changed since registration")
+    httpx_mock.add_response(url=URL, status_code=500, json=body)
+    with pytest.raises(TamperedArtifactError, match=r"model\.pt changed"):
+        await client.infer([ITEM])
     assert len(httpx_mock.get_requests()) == 1
 
 
