@@ -1,8 +1,9 @@
 """Public schemas of ``/v1/classify`` and ``/v1/detect``: what a CAD viewer draws and trusts.
 
 Every answer names the exact model version that produced it and what the image was read as.
-Probabilities are what the model says; ``calibrated`` stays false and ``ood`` null until the
-calibration and out-of-distribution issue lands, because a made-up value is worse than none.
+Probabilities are calibrated with the version's own temperature scaling when it has one
+(``calibrated: true``, and ``calibration`` says how); ``ood`` stays null until the
+out-of-distribution assessment lands, because a made-up value is worse than none.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from mammocad.vocabulary import Label, Laterality, View
 from registry import ModelVersion
 
 __all__ = [
+    "CalibrationApplied",
     "ClassPrediction",
     "ClassProbabilities",
     "ClassifyResponse",
@@ -26,9 +28,9 @@ __all__ = [
     "TimingMs",
 ]
 
-_UNCALIBRATED = (
-    "calibration applied to the probabilities; null: they are the model's own, uncalibrated "
-    "(calibration arrives with a later release)"
+_CALIBRATION = (
+    "the calibration applied to the probabilities; null: they are the model's own, "
+    "uncalibrated (the version has no calibration record)"
 )
 _NO_OOD = (
     "out-of-distribution assessment of the image; null: not assessed yet (arrives with a later "
@@ -92,6 +94,18 @@ class TimingMs(BaseModel):
     )
 
 
+class CalibrationApplied(BaseModel):
+    """How the probabilities were calibrated (the version's registry record)."""
+
+    method: str = Field(examples=["temperature"])
+    parameters: dict[str, float] = Field(
+        examples=[{"abnormal_temperature": 1.4, "malignant_temperature": 0.9}]
+    )
+    fitted_on: str = Field(description="the validation data set it was fitted on")
+    ece_before: float = Field(description="expected calibration error before, on that data")
+    ece_after: float = Field(description="expected calibration error after, on that data")
+
+
 class ClassProbabilities(BaseModel):
     """Probability of each image-level finding (the worst finding in the image); sum 1."""
 
@@ -127,7 +141,7 @@ class ClassifyResponse(BaseModel):
     probabilities: ClassProbabilities
     prediction: ClassPrediction
     calibrated: bool = Field(description="True when the probabilities are calibrated")
-    calibration: None = Field(default=None, description=_UNCALIBRATED)
+    calibration: CalibrationApplied | None = Field(default=None, description=_CALIBRATION)
     ood: None = Field(default=None, description=_NO_OOD)
     timing_ms: TimingMs
 
@@ -140,7 +154,13 @@ class Detection(BaseModel):
         "the top-left corner of the top-left pixel)",
         examples=[[1520.5, 2210.0, 1804.25, 2475.75]],
     )
-    score: float = Field(ge=0, le=1, description="confidence that this is a mass", examples=[0.81])
+    score: float = Field(
+        ge=0,
+        le=1,
+        description="probability that this box is a mass (calibrated when the answer's "
+        "calibrated is true)",
+        examples=[0.81],
+    )
     label: Literal["mass"] = "mass"
     malignancy: float = Field(
         ge=0, le=1, description="probability that the mass is malignant", examples=[0.67]
@@ -159,5 +179,7 @@ class DetectResponse(BaseModel):
         "the version has none (then every detection is returned)",
         examples=[0.35],
     )
+    calibrated: bool = Field(description="True when the scores are calibrated")
+    calibration: CalibrationApplied | None = Field(default=None, description=_CALIBRATION)
     ood: None = Field(default=None, description=_NO_OOD)
     timing_ms: TimingMs

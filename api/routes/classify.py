@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from api.calibrated import CLASSIFIER_PARAMETERS, calibrated_classification, describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer, from_service, threshold_of
 from api.inference_schemas import (
@@ -51,16 +52,23 @@ async def classify(
         client=services.classify,
         item=ClassifyItem,
     )
-    probabilities = from_service(
-        "classify", lambda: ClassProbabilities.model_validate(answered.outcome.probabilities)
+    record = answered.version.calibration
+    threshold = threshold_of(answered.version, "abnormal_threshold")
+    calibrated = from_service(
+        "classify", lambda: calibrated_classification(answered.outcome, record, threshold)
     )
+    raw = calibrated.probabilities if calibrated else answered.outcome.probabilities
+    probabilities = from_service("classify", lambda: ClassProbabilities.model_validate(raw))
     return ClassifyResponse(
         request_id=request.state.request_id,
         model=ModelUsed.of(answered.version, answered.alias),
         image=ImageSummary.of(answered.image.metadata),
         probabilities=probabilities,
-        prediction=_prediction(probabilities, threshold_of(answered.version, "abnormal_threshold")),
-        calibrated=False,
+        prediction=_prediction(
+            probabilities, calibrated.abnormal_threshold if calibrated else threshold
+        ),
+        calibrated=calibrated is not None,
+        calibration=describe(record, CLASSIFIER_PARAMETERS) if calibrated else None,
         timing_ms=answered.timing(),
     )
 

@@ -12,11 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from pytest_httpx import HTTPXMock
 
+from mammocad.calibration import classifier_probabilities, scaled_scores
 from mammocad.inference_contract import ClassifyItem, DetectItem
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from registry import Registry
 from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
 from tests.mammocad.ingest.conftest import dicom_bytes, phantom
+from tests.registry.builders import calibration_record
 
 # The phantom's square lesion: x 48-72 from the chest wall, y 188-212, on a 400 x 300 image; with
 # the chest wall on the right it lies at x 228-252 of the original.
@@ -39,7 +41,9 @@ def _post(client: TestClient, path: str, data: bytes, **params: str) -> httpx.Re
 def _classify_answer(request: httpx.Request) -> httpx.Response:
     items = json.loads(request.content)["items"]
     return httpx.Response(
-        200, json=[{"probabilities": PROBABILITIES, "logits": {"A": 0.4, "M": -0.8}}] * len(items)
+        200,
+        json=[{"probabilities": PROBABILITIES, "logits": {"abnormal": 0.4, "malignant": -0.8}}]
+        * len(items),
     )
 
 
@@ -128,6 +132,22 @@ def test_model_by_alias_or_number_with_its_own_operating_point(
     assert json.loads(sent.content)["items"][0]["model"]["version"] == version
 
 
+def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
+    full_registry: Registry, inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    temperatures = {"abnormal_temperature": 2.0, "malignant_temperature": 0.5}
+    record = calibration_record().model_copy(update={"parameters": temperatures})
+    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
+    assert body["calibrated"] and body["calibration"]["parameters"] == temperatures
+    expected = classifier_probabilities(0.4, -0.8, 2.0, 0.5)
+    assert list(body["probabilities"].values()) == pytest.approx(list(expected))
+    # Same decision as the raw model at its validated threshold (0.3), on the calibrated scale.
+    assert body["prediction"]["abnormal_threshold"] == pytest.approx(float(scaled_scores(0.3, 2)))
+    assert body["prediction"]["abnormal"] is True
+
+
 def test_detect_boxes_come_back_in_original_pixels(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
@@ -139,8 +159,14 @@ def test_detect_boxes_come_back_in_original_pixels(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["model"] == {"name": "detector", "version": 1, "alias": "production"}
-    assert body["score_threshold"] == 0.4 and body["ood"] is None
-    assert [d["score"] for d in body["detections"]] == [0.9, 0.4]
+    assert body["ood"] is None
+    # The version's calibration (temperature 1.7) maps scores and threshold alike: the same
+    # boxes pass, with calibrated scores.
+    assert body["calibrated"] and body["calibration"]["parameters"] == {"temperature": 1.7}
+    assert body["score_threshold"] == pytest.approx(float(scaled_scores(0.4, 1.7)))
+    assert [d["score"] for d in body["detections"]] == pytest.approx(
+        list(scaled_scores([0.9, 0.4], 1.7))
+    )
     best = body["detections"][0]
     assert best["label"] == "mass" and best["malignancy"] == 0.7
     # One model-grid pixel is about 2.8 original pixels here.
