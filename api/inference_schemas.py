@@ -2,8 +2,9 @@
 
 Every answer names the exact model version that produced it and what the image was read as.
 Probabilities are calibrated with the version's own temperature scaling when it has one
-(``calibrated: true``, and ``calibration`` says how); ``ood`` stays null until the
-out-of-distribution assessment lands, because a made-up value is worse than none.
+(``calibrated: true``, and ``calibration`` says how); ``ood`` compares the image with the
+version's training images when the version has an OOD detector, and is null (not assessed)
+otherwise, because a made-up value is worse than none.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "Detection",
     "ImageSummary",
     "ModelUsed",
+    "OodAssessment",
     "TimingMs",
 ]
 
@@ -32,9 +34,10 @@ _CALIBRATION = (
     "the calibration applied to the probabilities; null: they are the model's own, "
     "uncalibrated (the version has no calibration record)"
 )
-_NO_OOD = (
-    "out-of-distribution assessment of the image; null: not assessed yet (arrives with a later "
-    "release)"
+_OOD = (
+    "whether the image looks unlike the model's training images (another vendor, processing, "
+    "not a mammogram), so that the answer should not be trusted; flagged images are still "
+    "answered. null: not assessed (the version has no OOD detector)"
 )
 
 
@@ -106,6 +109,16 @@ class CalibrationApplied(BaseModel):
     ece_after: float = Field(description="expected calibration error after, on that data")
 
 
+class OodAssessment(BaseModel):
+    """The version's out-of-distribution detector on this image."""
+
+    flagged: bool = Field(description="score > threshold: do not trust this answer")
+    score: float = Field(description="the detector's score (higher: less like training)")
+    threshold: float = Field(description="the version's threshold, chosen on validation data")
+    detector: str = Field(examples=["mahalanobis"])
+    reasons: list[str] = Field(description="why it was flagged, in words; empty when not")
+
+
 class ClassProbabilities(BaseModel):
     """Probability of each image-level finding (the worst finding in the image); sum 1."""
 
@@ -142,7 +155,7 @@ class ClassifyResponse(BaseModel):
     prediction: ClassPrediction
     calibrated: bool = Field(description="True when the probabilities are calibrated")
     calibration: CalibrationApplied | None = Field(default=None, description=_CALIBRATION)
-    ood: None = Field(default=None, description=_NO_OOD)
+    ood: OodAssessment | None = Field(default=None, description=_OOD)
     timing_ms: TimingMs
 
 
@@ -181,5 +194,5 @@ class DetectResponse(BaseModel):
     )
     calibrated: bool = Field(description="True when the scores are calibrated")
     calibration: CalibrationApplied | None = Field(default=None, description=_CALIBRATION)
-    ood: None = Field(default=None, description=_NO_OOD)
+    ood: OodAssessment | None = Field(default=None, description=_OOD)
     timing_ms: TimingMs

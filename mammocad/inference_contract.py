@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 
+_OOD_SCORE = (
+    "the version's OOD detector score of the image's penultimate features (higher: less like "
+    "the training images); null when the version has no OOD detector"
+)
+
+
 class EncodedArray(BaseModel):
     """A float32 array as base64 of its C-order bytes: exact (no JSON float lists, no rounding)."""
 
@@ -89,6 +95,7 @@ class ClassifyOutcome(BaseModel):
     logits: dict[str, float] = Field(
         description="image-level logits: abnormal (A) and malignant given abnormal (M)"
     )
+    ood_score: float | None = Field(default=None, description=_OOD_SCORE)
 
 
 class DetectItem(BaseModel):
@@ -110,6 +117,7 @@ class DetectOutcome(BaseModel):
     """Every decoded detection, best first; the gateway applies the operating threshold."""
 
     detections: list[GridBox]
+    ood_score: float | None = Field(default=None, description=_OOD_SCORE)
 
 
 class ServiceProblem(BaseModel):

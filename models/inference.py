@@ -20,6 +20,7 @@ from mammocad.vocabulary import Laterality
 from models.artifacts import TrainingMetadata, load_metadata, load_weights
 from models.classify.network import CLASSES, LesionEvidenceClassifier
 from models.detect.network import MassDetector
+from models.ood import OOD_PARAMETERS_FILE, MahalanobisDetector
 from models.tasks import CLASSIFY, DETECT, predict_detections, predict_probabilities
 from models.training import resolve_device
 
@@ -34,6 +35,7 @@ class LoadedModel:
     metadata: TrainingMetadata
     network: torch.nn.Module
     device: torch.device
+    ood: MahalanobisDetector | None = None  # fitted at training time (``ood.npz``), if any
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Detection:
 
 
 def load_model(folder: Path, device: str = "auto") -> LoadedModel:
-    """Load ``model.pt`` + ``metadata.json`` (weights must match the architecture exactly)."""
+    """Load ``model.pt`` + ``metadata.json`` (weights must match the architecture exactly), and
+    the OOD detector's parameters when training fitted one."""
     folder = Path(folder)
     if not (folder / "metadata.json").is_file():
         raise NotFoundError(f"{folder} is not a trained model folder (no metadata.json)")
@@ -54,7 +57,9 @@ def load_model(folder: Path, device: str = "auto") -> LoadedModel:
     task = CLASSIFY if metadata.task == "classify" else DETECT
     resolved = resolve_device(device)
     network = load_weights(folder, task.build(pretrained=False)).to(resolved)
-    return LoadedModel(folder=folder, metadata=metadata, network=network, device=resolved)
+    parameters = folder / OOD_PARAMETERS_FILE
+    ood = MahalanobisDetector.load(parameters) if parameters.is_file() else None
+    return LoadedModel(folder=folder, metadata=metadata, network=network, device=resolved, ood=ood)
 
 
 def ingest_for(

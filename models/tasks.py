@@ -73,11 +73,13 @@ class ClassifierPredictions:
         probabilities: ``(N, 3)`` normal, benign, malignant.
         abnormal_logit: ``(N,)`` A, with ``p(abnormal) = sigmoid(A)``.
         malignant_logit: ``(N,)`` M, with ``p(malignant | abnormal) = sigmoid(M)``.
+        features: ``(N, 320)`` penultimate features (what OOD detectors score).
     """
 
     probabilities: np.ndarray
     abnormal_logit: np.ndarray
     malignant_logit: np.ndarray
+    features: np.ndarray
 
 
 @torch.no_grad()
@@ -91,11 +93,12 @@ def predict_classifier(
     model.eval()
     outputs = [model(batch) for batch in _batches(inputs, device, batch_size)]
     if not outputs:
-        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0))
+        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros((0, 0)))
     return ClassifierPredictions(
         probabilities=np.concatenate([o.probabilities.cpu().numpy() for o in outputs]),
         abnormal_logit=np.concatenate([o.abnormal_logit.cpu().numpy() for o in outputs]),
         malignant_logit=np.concatenate([o.malignant_logit.cpu().numpy() for o in outputs]),
+        features=np.concatenate([o.features.cpu().numpy() for o in outputs]),
     )
 
 
@@ -110,15 +113,26 @@ def predict_probabilities(
 
 
 @torch.no_grad()
+def predict_detector(
+    model: MassDetector, inputs: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
+) -> tuple[list[GridDetections], np.ndarray]:
+    """Detections on the model grid and the ``(N, 320)`` penultimate features, for
+    ``(channels, H, W)`` model inputs (one forward pass gives both)."""
+    model.eval()
+    found: list[GridDetections] = []
+    features = []
+    for batch in _batches(inputs, device, batch_size):
+        output = model(batch)
+        found.extend(decode_detections(output, stride=model.stride))
+        features.append(output.features.cpu().numpy())
+    return found, (np.concatenate(features) if features else np.zeros((0, 0)))
+
+
 def predict_detections(
     model: MassDetector, inputs: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
 ) -> list[GridDetections]:
     """Detections on the model grid for ``(channels, H, W)`` model inputs."""
-    model.eval()
-    out: list[GridDetections] = []
-    for batch in _batches(inputs, device, batch_size):
-        out.extend(decode_detections(model(batch), stride=model.stride))
-    return out
+    return predict_detector(model, inputs, device, batch_size)[0]
 
 
 def _batches(

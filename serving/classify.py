@@ -18,7 +18,7 @@ from mammocad.inference_contract import ClassifyItem, ClassifyOutcome
 from models.classify.network import CLASSES, LesionEvidenceClassifier
 from models.inference import LoadedModel
 from models.tasks import predict_classifier
-from serving.engine import TaskEngine
+from serving.engine import TaskEngine, ood_scores
 from serving.settings import get_settings
 
 __all__ = ["ClassifyOutcomes", "ClassifyService", "classify_batch"]
@@ -34,9 +34,14 @@ def classify_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[Classif
         ClassifyOutcome(
             probabilities={name: float(p) for name, p in zip(CLASSES, row, strict=True)},
             logits={"abnormal": float(a), "malignant": float(m)},
+            ood_score=score,
         )
-        for row, a, m in zip(
-            found.probabilities, found.abnormal_logit, found.malignant_logit, strict=True
+        for row, a, m, score in zip(
+            found.probabilities,
+            found.abnormal_logit,
+            found.malignant_logit,
+            ood_scores(model, found.features),
+            strict=True,
         )
     ]
 

@@ -18,8 +18,8 @@ from mammocad.inference_contract import DetectItem, DetectOutcome, GridBox
 from models.detect.decode import GridDetections
 from models.detect.network import MassDetector
 from models.inference import LoadedModel
-from models.tasks import predict_detections
-from serving.engine import TaskEngine
+from models.tasks import predict_detector
+from serving.engine import TaskEngine, ood_scores
 from serving.settings import get_settings
 
 __all__ = ["DetectOutcomes", "DetectService", "detect_batch"]
@@ -30,8 +30,11 @@ DetectOutcomes = RootModel[list[DetectOutcome]]
 def detect_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[DetectOutcome]:
     """One forward pass of a detector over ``(1, rows, columns)`` inputs."""
     network = cast(MassDetector, model.network)  # the resident cache checked the task
-    found = predict_detections(network, inputs, model.device, batch_size=len(inputs))
-    return [DetectOutcome(detections=_best_first(image)) for image in found]
+    found, features = predict_detector(network, inputs, model.device, batch_size=len(inputs))
+    return [
+        DetectOutcome(detections=_best_first(image), ood_score=score)
+        for image, score in zip(found, ood_scores(model, features), strict=True)
+    ]
 
 
 def _best_first(found: GridDetections) -> list[GridBox]:

@@ -36,7 +36,7 @@ from registry.service import Registry
 from serving.resident import ResidentModels
 from serving.settings import ServingSettings
 
-__all__ = ["Forward", "ModelItem", "TaskEngine"]
+__all__ = ["Forward", "ModelItem", "TaskEngine", "ood_scores"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,14 @@ class ModelItem(Protocol):
 
     @property
     def input(self) -> EncodedArray: ...
+
+
+def ood_scores(model: LoadedModel, features: np.ndarray) -> list[float | None]:
+    """The version's OOD detector scores of a batch's features (None each without a detector);
+    both services answer them, and the gateway compares them with the registry's threshold."""
+    if model.ood is None:
+        return [None] * len(features)
+    return [float(score) for score in model.ood.score(features)]
 
 
 def _configure_torch(threads: int | None) -> None:

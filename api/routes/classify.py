@@ -14,6 +14,7 @@ from api.inference_schemas import (
     ImageSummary,
     ModelUsed,
 )
+from api.ood import assess
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
 from mammocad.inference_contract import ClassifyItem
 from mammocad.vocabulary import Label
@@ -69,6 +70,7 @@ async def classify(
         ),
         calibrated=calibrated is not None,
         calibration=describe(record, CLASSIFIER_PARAMETERS) if calibrated else None,
+        ood=assess(answered.version.ood_detector, answered.outcome.ood_score),
         timing_ms=answered.timing(),
     )
 

@@ -8,6 +8,7 @@ from api.calibrated import DETECTOR_PARAMETERS, calibrated_score, describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer, from_service, threshold_of
 from api.inference_schemas import Detection, DetectResponse, ImageSummary, ModelUsed
+from api.ood import assess
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
 from mammocad.geometry import GridTransform
 from mammocad.inference_contract import DetectItem, DetectOutcome
@@ -61,6 +62,7 @@ async def detect(
         score_threshold=None if threshold is None else calibrated_score(threshold, record),
         calibrated=describe(record, DETECTOR_PARAMETERS) is not None,
         calibration=describe(record, DETECTOR_PARAMETERS),
+        ood=assess(answered.version.ood_detector, answered.outcome.ood_score),
         timing_ms=answered.timing(),
     )
 

@@ -18,7 +18,7 @@ from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from registry import Registry
 from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
 from tests.mammocad.ingest.conftest import dicom_bytes, phantom
-from tests.registry.builders import calibration_record
+from tests.registry.builders import calibration_record, ood_record
 
 # The phantom's square lesion: x 48-72 from the chest wall, y 188-212, on a 400 x 300 image; with
 # the chest wall on the right it lies at x 228-252 of the original.
@@ -146,6 +146,19 @@ def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
     # Same decision as the raw model at its validated threshold (0.3), on the calibrated scale.
     assert body["prediction"]["abnormal_threshold"] == pytest.approx(float(scaled_scores(0.3, 2)))
     assert body["prediction"]["abnormal"] is True
+
+
+@pytest.mark.parametrize("score, flagged", [(1.0, False), (1e6, True)])
+def test_the_ood_score_is_judged_against_the_versions_threshold(
+    inference_client: TestClient, httpx_mock: HTTPXMock, score: float, flagged: bool
+) -> None:
+    answer = {"probabilities": PROBABILITIES, "logits": {"abnormal": 0.4, "malignant": -0.8}}
+    httpx_mock.add_response(url=f"{CLASSIFY_URL}/classify", json=[answer | {"ood_score": score}])
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom()).json()
+    threshold = ood_record().threshold
+    assert body["ood"]["score"] == score and body["ood"]["threshold"] == threshold
+    assert body["ood"]["flagged"] is flagged and bool(body["ood"]["reasons"]) is flagged
+    assert body["probabilities"]  # flagged images are still answered
 
 
 def test_detect_boxes_come_back_in_original_pixels(

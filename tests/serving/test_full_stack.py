@@ -16,6 +16,7 @@ import pytest
 from rich.console import Console
 
 from mammocad.datasets.spec import load_dataset
+from models.shift_sets import non_mammograms
 from serving.processes import SERVICES, ServiceProcess, free_port, start_gateway, start_service
 from tests.serving.conftest import ServingWorld
 
@@ -71,6 +72,17 @@ def test_classify_a_synthetic_dicom(stack: Stack, tiny_set) -> None:  # type: ig
     assert body["image"]["sop_instance_uid"] and body["image"]["laterality"] == "L"
     assert sum(body["probabilities"].values()) == pytest.approx(1.0, abs=1e-6)
     assert body["request_id"] == response.headers["x-request-id"]
+    # Training fitted temperature scaling and an OOD detector; registration attached both.
+    assert body["calibrated"] and body["calibration"]["method"] == "temperature"
+    assert body["ood"]["detector"] == "mahalanobis"
+
+
+def test_a_non_mammogram_is_answered_but_flagged(stack: Stack) -> None:
+    [(kind, data)] = non_mammograms(per_kind=1, seed=5)[:1]
+    response = _post(stack.gateway, "classify", data)
+    assert response.status_code == 200, (kind, response.text)
+    ood = response.json()["ood"]
+    assert ood["flagged"] and ood["score"] > ood["threshold"] and ood["reasons"]
 
 
 def test_detect_answers_in_original_pixels(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]

@@ -76,7 +76,8 @@ def test_wire_format_is_items_in_and_a_list_out(
     assert response.status_code == 200, response.text
     body = response.json()
     assert isinstance(body, list) and len(body) == 1
-    assert set(body[0]) == {"probabilities", "logits"}
+    assert set(body[0]) == {"probabilities", "logits", "ood_score"}
+    assert body[0]["ood_score"] > 0  # the version's Mahalanobis detector, fitted in training
     assert set(body[0]["probabilities"]) == {"normal", "benign", "malignant"}
     assert set(body[0]["logits"]) == {"abnormal", "malignant"}
 
