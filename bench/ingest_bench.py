@@ -9,27 +9,14 @@ what the classifier's speck map (top-hat at the original resolution) adds to eac
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pydicom
+from timing import median_seconds
 
 from mammocad.ingest.pipeline import IngestOptions, ingest_file
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``action`` after one warm-up call."""
-    action()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -18,11 +18,11 @@ import argparse
 import os
 import statistics
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from timing import median_seconds
 
 from mammocad.errors import MammocadError
 from mammocad.home import state_home
@@ -36,17 +36,6 @@ INPUTS = {
     "4664 x 3064 JPEG 2000 DICOM": SHARED / "dicom-samples" / "MG1_J2KI.dcm",
 }
 MODELS = {"classify": "classifier", "detect": "detector"}
-
-
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``action`` after one warm-up call."""
-    action()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def floor_seconds(folder: Path, task: str, data: bytes, repeats: int) -> float:
