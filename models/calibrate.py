@@ -28,7 +28,7 @@ from models.data import PreparedImage
 from models.detect.network import MassDetector
 from models.evaluation.calibration import CalibrationSummary, summarise_calibration, two_class
 from models.evaluation.detection import detection_hits
-from models.tasks import predict_detections
+from models.tasks import predict_classifier, predict_detections
 from registry.records import CalibrationQuality, CalibrationRecord, DataRef, ReliabilityBin
 
 __all__ = ["calibrate", "fit_temperature"]
@@ -70,29 +70,14 @@ def calibrate(
     raise TypeError(f"no calibration for {type(model).__name__}")
 
 
-@torch.no_grad()
-def _image_logits(
-    model: LesionEvidenceClassifier, images: Sequence[PreparedImage], device: torch.device
-) -> tuple[np.ndarray, np.ndarray]:
-    model.eval()
-    abnormal, malignant = [], []
-    for start in range(0, len(images), 8):
-        batch = torch.stack(
-            [torch.from_numpy(i.model_input()) for i in images[start : start + 8]]
-        ).to(device)
-        output = model(batch)
-        abnormal.append(output.abnormal_logit.cpu().numpy())
-        malignant.append(output.malignant_logit.cpu().numpy())
-    return np.concatenate(abnormal), np.concatenate(malignant)
-
-
 def _calibrate_classifier(
     model: LesionEvidenceClassifier,
     images: Sequence[PreparedImage],
     fitted_on: DataRef,
     device: torch.device,
 ) -> CalibrationRecord:
-    a, m = _image_logits(model, images, device)
+    found = predict_classifier(model, [i.model_input() for i in images], device)
+    a, m = found.abnormal_logit, found.malignant_logit
     labels = np.array([list(Label).index(i.label) for i in images])
     abnormal = np.array([i.label is not Label.NORMAL for i in images])
     t_a = fit_temperature(a, abnormal)
