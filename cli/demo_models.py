@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from registry import Registry
+from registry.bundled import OOD_RECORD_FILE
 from registry.card.schema import CardEdit
 
 __all__ = ["DEMO_MODELS", "DemoModel", "ensure_demo_models"]
@@ -110,7 +111,7 @@ def _trained(demo: DemoModel, folder: Path, console: Console) -> Path:
     from models.train import train_and_save
     from models.training import TrainingOptions
 
-    if (folder / "ood.json").is_file():  # written last: the folder is complete
+    if (folder / OOD_RECORD_FILE).is_file():  # written last: the folder is complete
         return folder
     task = CLASSIFY if demo.task == "classify" else DETECT
     return train_and_save(
