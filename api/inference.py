@@ -10,7 +10,7 @@ loop keeps serving other requests (and readiness probes) meanwhile.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
@@ -24,8 +24,16 @@ from api.problems import problem_responses
 from api.settings import GatewaySettings
 from api.task_client import BadServiceAnswerError, TaskClient
 from mammocad.errors import NotFoundError
-from mammocad.inference_contract import EncodedArray, ModelRef
-from mammocad.ingest.pipeline import IngestedImage, ingest_bytes
+from mammocad.inference_contract import (
+    EncodedArray,
+    ExplainItem,
+    ExplainMethod,
+    ExplainOutcome,
+    ModelRef,
+    ShapOptions,
+)
+from mammocad.ingest.decoded import DecodedImage
+from mammocad.ingest.pipeline import IngestedImage, decode_bytes, prepare
 from mammocad.training_metadata import Task
 from registry import ModelVersion, Registry
 
@@ -34,6 +42,7 @@ __all__ = [
     "Answered",
     "ModelQuery",
     "answer",
+    "explanation",
     "from_service",
     "threshold_of",
 ]
@@ -76,6 +85,7 @@ class Answered(Generic[OutcomeT]):
     ingest_ms: float
     inference_ms: float
     started: float
+    original: DecodedImage | None = None  # the decoded upload, kept only when asked for
 
     def timing(self) -> TimingMs:
         """Milliseconds per step; ``total`` runs until now (the answer is being built)."""
@@ -105,16 +115,64 @@ async def answer(
         IngestError: the upload is not an image the gateway accepts.
         UnavailableError, BadServiceAnswerError, ...: see :meth:`TaskClient.infer`.
     """
+
+    async def call(model: ModelRef, model_input: EncodedArray) -> OutcomeT:
+        [outcome] = await client.infer([item(model=model, input=model_input)])
+        return outcome
+
+    return await _answer(request, task, model_name, ref, data, registry, settings, call)
+
+
+async def explanation(
+    request: Request,
+    *,
+    task: Task,
+    model_name: str,
+    ref: str,
+    data: bytes,
+    registry: Registry,
+    settings: GatewaySettings,
+    client: TaskClient[ItemT, OutcomeT],
+    method: ExplainMethod,
+    target: str | int | None,
+    shap: ShapOptions,
+) -> Answered[ExplainOutcome]:
+    """Like :func:`answer`, for ``POST /explain``; also keeps the decoded upload (the overlay
+    is drawn on it).
+
+    Raises:
+        as :func:`answer`.
+    """
+
+    async def call(model: ModelRef, model_input: EncodedArray) -> ExplainOutcome:
+        item = ExplainItem(model=model, input=model_input, method=method, target=target, shap=shap)
+        return await client.explain(item)
+
+    return await _answer(
+        request, task, model_name, ref, data, registry, settings, call, keep_original=True
+    )
+
+
+async def _answer(
+    request: Request,
+    task: Task,
+    model_name: str,
+    ref: str,
+    data: bytes,
+    registry: Registry,
+    settings: GatewaySettings,
+    call: Callable[[ModelRef, EncodedArray], Awaitable[T]],
+    *,
+    keep_original: bool = False,
+) -> Answered[T]:
     started = time.perf_counter()
     version = await run_in_threadpool(_resolve, registry, model_name, ref, task)
     record_model_version(request, version.model_name, version.version)
 
     before_ingest = time.perf_counter()
-    image, model_input = await run_in_threadpool(_ingest, data, version, settings)
+    original, image, model_input = await run_in_threadpool(_ingest, data, version, settings)
     before_inference = time.perf_counter()
-    [outcome] = await client.infer(
-        [item(model=ModelRef(name=version.model_name, version=version.version), input=model_input)]
-    )
+    outcome = await call(ModelRef(name=version.model_name, version=version.version), model_input)
     return Answered(
         version=version,
         alias=None if ref.isdigit() else ref,
@@ -123,6 +181,7 @@ async def answer(
         ingest_ms=(before_inference - before_ingest) * 1000,
         inference_ms=(time.perf_counter() - before_inference) * 1000,
         started=started,
+        original=original if keep_original else None,
     )
 
 
@@ -155,15 +214,16 @@ def _resolve(registry: Registry, name: str, ref: str, task: Task) -> ModelVersio
 
 def _ingest(
     data: bytes, version: ModelVersion, settings: GatewaySettings
-) -> tuple[IngestedImage, EncodedArray]:
+) -> tuple[DecodedImage, IngestedImage, EncodedArray]:
     # The version's own options (grid, crop, orientation, speck map) make the input the model was
     # trained on; only the decoded-size cap is the gateway's, and it never changes the pixels.
     trained = version.training.ingest
     options = trained.model_copy(
         update={"max_pixels": min(trained.max_pixels, settings.max_image_pixels)}
     )
-    image = ingest_bytes(data, options)
-    return image, EncodedArray.encode(image.model_input())
+    decoded = decode_bytes(data, options.max_pixels)
+    image = prepare(decoded, options)
+    return decoded, image, EncodedArray.encode(image.model_input())
 
 
 def _ms(value: float) -> float:

@@ -11,7 +11,7 @@ import mammocad
 from api.metrics import install_metrics
 from api.middleware import install_request_ids
 from api.problems import install_problem_handlers
-from api.routes import classify, detect, health, inspect, metrics, model_changes, models
+from api.routes import classify, detect, explain, health, inspect, metrics, model_changes, models
 from api.settings import get_settings
 from api.task_client import TaskServices
 
@@ -52,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(inspect.router)
     app.include_router(classify.router)
     app.include_router(detect.router)
+    app.include_router(explain.router)
     app.include_router(models.router)
     app.include_router(model_changes.router)
     app.include_router(metrics.router)

@@ -61,6 +61,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "non-finite-input": 422,
     "wrong-task": 422,
     "unusable-model-input": 422,
+    # Explanations (POST /v1/explain) that cannot be made as asked.
+    "unknown-explanation-target": 422,
+    "no-shap-background": 422,
+    "dicom-source-required": 422,
     "bad-service-answer": 502,
 }
 _STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (

@@ -31,6 +31,8 @@ from mammocad.inference_contract import (
     ClassifyOutcome,
     DetectItem,
     DetectOutcome,
+    ExplainItem,
+    ExplainOutcome,
     ServiceProblem,
 )
 from mammocad.training_metadata import Task
@@ -108,10 +110,29 @@ class TaskClient(Generic[ItemT, OutcomeT]):
             BadServiceAnswerError: any other answer that is not a list of ``len(items)``
                 outcomes.
         """
-        body = pydantic_core.to_json({"items": list(items)})
-        response = await self._post(body)
+        response = await self._answer(f"/{self.task}", {"items": list(items)})
+        return self._parse(response, len(items))
+
+    async def explain(self, item: ExplainItem) -> ExplainOutcome:
+        """The service's explanation of one image (``POST /explain``).
+
+        Raises:
+            as :meth:`infer`.
+        """
+        response = await self._answer("/explain", {"item": item})
+        try:
+            return ExplainOutcome.model_validate_json(response.content)
+        except ValidationError as error:
+            raise BadServiceAnswerError(
+                f"the {self.task} service's explanation does not match the inference contract: "
+                f"{error.error_count()} error(s), first: {_first(error)}"
+            ) from error
+
+    async def _answer(self, path: str, payload: dict[str, object]) -> httpx.Response:
+        """A successful answer to ``payload`` at ``path``, or the error its failure means."""
+        response = await self._post(path, pydantic_core.to_json(payload))
         if response.is_success:
-            return self._parse(response, len(items))
+            return response
         if response.status_code in _REFUSALS:
             raise self._refusal(response)
         if _problem_code(response) == TamperedArtifactError.code:
@@ -150,7 +171,7 @@ class TaskClient(Generic[ItemT, OutcomeT]):
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def _post(self, body: bytes) -> httpx.Response:
+    async def _post(self, path: str, body: bytes) -> httpx.Response:
         """The service's answer, resending after retryable failures. What went wrong is logged
         in full; the caller's message names only its kind (no internal addresses)."""
         failure = ""
@@ -159,7 +180,7 @@ class TaskClient(Generic[ItemT, OutcomeT]):
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
             try:
                 response = await self._http.post(
-                    f"/{self.task}", content=body, headers={"content-type": "application/json"}
+                    path, content=body, headers={"content-type": "application/json"}
                 )
             except _RETRYABLE_ERRORS as error:
                 failure, logged = type(error).__name__, _describe(error)

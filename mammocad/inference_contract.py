@@ -9,7 +9,9 @@ wire format has one definition. Torch-free: the gateway process never imports to
 
 Routes (``serving/``): ``POST /classify`` with ``{"items": [ClassifyItem, ...]}`` answers a JSON
 list of :class:`ClassifyOutcome`, one per item, in order; ``POST /detect`` likewise with
-:class:`DetectItem` and :class:`DetectOutcome`; BentoML's ``GET /readyz`` and ``GET /livez``.
+:class:`DetectItem` and :class:`DetectOutcome`; both services answer ``POST /explain`` with
+``{"item": ExplainItem}`` by an :class:`ExplainOutcome` (one image, never batched: an explanation
+is a backward pass of its own); BentoML's ``GET /readyz`` and ``GET /livez``.
 A refused request is answered with a :class:`ServiceProblem` (``application/problem+json``):
 404 unknown model or version, 422 input the named version cannot read (shape, channels,
 non-finite values, a model of the other task), 500 an artifact whose sha256 no longer matches,
@@ -32,9 +34,13 @@ __all__ = [
     "DetectItem",
     "DetectOutcome",
     "EncodedArray",
+    "ExplainItem",
+    "ExplainMethod",
+    "ExplainOutcome",
     "GridBox",
     "ModelRef",
     "ServiceProblem",
+    "ShapOptions",
 ]
 
 
@@ -130,3 +136,61 @@ class ServiceProblem(BaseModel):
     status: int
     detail: str = Field(description="what was wrong, for the integrator")
     code: str
+
+
+ExplainMethod = Literal["gradcam", "shap"]
+
+
+class ShapOptions(BaseModel):
+    """How SHAP values are estimated (ignored by Grad-CAM)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nsamples: int = Field(
+        default=64,
+        ge=8,
+        le=512,
+        description="expected-gradient samples: more lowers the completeness gap, slower",
+    )
+    seed: int = Field(default=0, ge=0, description="sampling seed: same image, same map")
+
+
+class ExplainItem(BaseModel):
+    """One image to explain with one method."""
+
+    model: ModelRef
+    input: EncodedArray = Field(description="(channels, rows, columns) as ingest produced it")
+    method: ExplainMethod
+    target: str | int | None = Field(
+        default=None,
+        description="classify: a class name (default the most probable class); detect: a "
+        "detection index, best first (default 0)",
+    )
+    shap: ShapOptions = ShapOptions()
+
+
+class ExplainOutcome(BaseModel):
+    """An explanation on the model grid, with the prediction it explains."""
+
+    classification: ClassifyOutcome | None = Field(
+        default=None, description="classify: the classifier's answer for the image"
+    )
+    detection: DetectOutcome | None = Field(
+        default=None, description="detect: every decoded detection, best first"
+    )
+    cell_map: EncodedArray = Field(
+        description="(rows / stride, columns / stride) map on the model grid; positive values "
+        "are evidence for the explained output"
+    )
+    stride: int = Field(ge=1, description="model pixels per cell")
+    method: ExplainMethod
+    explained: str = Field(description="the explained output, in words")
+    class_name: str | None = Field(default=None, description="classify: the explained class")
+    detection_index: int | None = Field(
+        default=None, description="detect: the explained detection's index, best first"
+    )
+    value: float = Field(description="the explained output's value for this image")
+    details: dict[str, str | int | float | bool] = Field(
+        description="how the map was computed: library, layer, parameters, error"
+    )
+    compute_ms: float = Field(description="the explanation's own compute time in the service")

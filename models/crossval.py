@@ -30,6 +30,8 @@ from models.evaluation.classification import (
     classification_report,
 )
 from models.evaluation.detection import FrocResult, froc
+from models.evaluation.explanation import explanation_quality, pooled_explanations
+from models.explain.background import choose_background
 from models.tasks import CLASSIFY, TaskSpec
 from models.train import prepare_with_progress, train_on_split
 from models.training import TrainingOptions, resolve_device
@@ -53,6 +55,7 @@ class CrossValidation(BaseModel):
     pooled_classification: ClassificationReport | None = None
     pooled_operating_point: OperatingPoint | None = None
     pooled_froc: FrocResult | None = None
+    pooled_explanations: list[dict[str, Any]] = []
     seconds: float
 
 
@@ -122,6 +125,15 @@ def cross_validate(
                     "sensitivity_at_1fpi": fold_froc.sensitivity_at["1"],
                 }
             pooled_detections += scores
+        background = np.stack(
+            [i.model_input() for i in choose_background(_pick(prepared, inner_val))]
+        )
+        record["explanations"] = [
+            explanation_quality(
+                result.model, device, test_images, method, background=background
+            ).model_dump(mode="json")
+            for method in ("gradcam", "shap")
+        ]
         folds.append(record)
         console.print(record)
     outcome = CrossValidation(
@@ -135,6 +147,7 @@ def cross_validate(
         training=options,
         inner_val_fraction=inner_val_fraction,
         folds=folds,
+        pooled_explanations=pooled_explanations([fold["explanations"] for fold in folds]),
         seconds=round(time.perf_counter() - started, 1),
     )
     if task is CLASSIFY:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,12 +23,15 @@ from models.data import PreparedImage
 from models.detect.network import MassDetector
 from models.evaluation.classification import ClassificationReport, classification_report
 from models.evaluation.detection import FrocResult, froc
+from models.evaluation.explanation import explanation_quality
 from models.evaluation.plots import plot_froc, plot_roc
 from models.evaluation.report import (
     render_classification_table,
     render_detection_table,
+    render_explanation_table,
     write_json,
 )
+from models.explain.explainer import Method
 from models.inference import LoadedModel
 from models.tasks import predict_detections, predict_probabilities
 from models.train import prepare_with_progress
@@ -115,6 +119,7 @@ def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, consol
         "data": dataset.name,
         "data_fingerprint": fingerprint(dataset),
         "patients_seen_in_training": len(overlap),
+        "explanations": explanation_report(loaded, images, console),
     }
     report_path = folder / "report.json"
     if loaded.metadata.task == "classify":
@@ -142,3 +147,20 @@ def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, consol
         write_json(header | {"froc": result.model_dump(mode="json")}, report_path)
         plot_froc(result, folder / "froc.png", f"FROC on {dataset.name}")
     return report_path
+
+
+def explanation_report(
+    loaded: LoadedModel, images: Sequence[PreparedImage], console: Console
+) -> list[dict[str, Any]]:
+    """Pointing game, energy inside the lesions and the randomisation check of each method
+    (SHAP only when the version stored a background), printed and returned as JSON."""
+    methods: list[Method] = ["gradcam"] + (["shap"] if loaded.shap_background is not None else [])
+    qualities = []
+    for method in methods:
+        with console.status(f"measuring {method} explanations ..."):
+            quality = explanation_quality(
+                loaded.network, loaded.device, images, method, background=loaded.shap_background
+            )
+        qualities.append(quality)
+    console.print(render_explanation_table(qualities))
+    return [quality.model_dump(mode="json") for quality in qualities]

@@ -8,6 +8,7 @@ trained on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import cast
 
@@ -20,6 +21,7 @@ from mammocad.vocabulary import Laterality
 from models.artifacts import TrainingMetadata, load_metadata, load_weights
 from models.classify.network import CLASSES, LesionEvidenceClassifier
 from models.detect.network import MassDetector
+from models.explain import ModelExplainer, load_background
 from models.ood import OOD_PARAMETERS_FILE, MahalanobisDetector
 from models.tasks import CLASSIFY, DETECT, predict_detections, predict_probabilities
 from models.training import resolve_device
@@ -36,6 +38,12 @@ class LoadedModel:
     network: torch.nn.Module
     device: torch.device
     ood: MahalanobisDetector | None = None  # fitted at training time (``ood.npz``), if any
+    shap_background: np.ndarray | None = None  # ``shap_background.npz``, if training stored one
+
+    @cached_property
+    def explainer(self) -> ModelExplainer:
+        """Grad-CAM and SHAP for this model (made once: it caches the background's features)."""
+        return ModelExplainer(self.network, self.device, self.shap_background)
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class Detection:
 
 def load_model(folder: Path, device: str = "auto") -> LoadedModel:
     """Load ``model.pt`` + ``metadata.json`` (weights must match the architecture exactly), and
-    the OOD detector's parameters when training fitted one."""
+    the OOD detector's parameters and the SHAP background when training stored them."""
     folder = Path(folder)
     if not (folder / "metadata.json").is_file():
         raise NotFoundError(f"{folder} is not a trained model folder (no metadata.json)")
@@ -59,7 +67,14 @@ def load_model(folder: Path, device: str = "auto") -> LoadedModel:
     network = load_weights(folder, task.build(pretrained=False)).to(resolved)
     parameters = folder / OOD_PARAMETERS_FILE
     ood = MahalanobisDetector.load(parameters) if parameters.is_file() else None
-    return LoadedModel(folder=folder, metadata=metadata, network=network, device=resolved, ood=ood)
+    return LoadedModel(
+        folder=folder,
+        metadata=metadata,
+        network=network,
+        device=resolved,
+        ood=ood,
+        shap_background=load_background(folder),
+    )
 
 
 def ingest_for(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Mapping
+
 import torch
 from monai.networks.blocks.feature_pyramid_network import FeaturePyramidNetwork
 from torch import nn
@@ -39,7 +42,13 @@ class PyramidTrunk(nn.Module):
             the stride-8 map ``(B, C, H/8, W/8)`` and the pooled stride-32 features
             ``(B, 320)``: the penultimate feature vector that OOD detectors use.
         """
-        features = self.trunk(image)
+        return self.from_features(self.trunk(image))
+
+    def from_features(
+        self, features: Mapping[str, torch.Tensor]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The second half of :meth:`forward`, from the trunk's ``c3``/``c4``/``c5`` features:
+        where SHAP explanations start (see :mod:`models.explain.expected_gradients`)."""
         pooled = features["c5"].mean(dim=(2, 3))
-        fine = self.pyramid(features)["c3"]
-        return self.last_conv(fine), pooled
+        fine = self.pyramid(OrderedDict((name, features[name]) for name in ("c3", "c4", "c5")))
+        return self.last_conv(fine["c3"]), pooled

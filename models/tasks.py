@@ -17,7 +17,7 @@ from sklearn.metrics import roc_auc_score
 from mammocad.datasets.records import Lesion
 from mammocad.ingest.pipeline import IngestOptions
 from mammocad.vocabulary import Label
-from models.classify.network import LesionEvidenceClassifier
+from models.classify.network import ClassifierOutput, LesionEvidenceClassifier
 from models.classify.objective import classifier_loss
 from models.data import Example, PreparedImage
 from models.detect.decode import GridDetections, decode_detections
@@ -31,6 +31,7 @@ __all__ = [
     "DETECT",
     "ClassifierPredictions",
     "TaskSpec",
+    "classifier_predictions",
     "predict_classifier",
     "predict_detections",
     "predict_probabilities",
@@ -91,7 +92,11 @@ def predict_classifier(
 ) -> ClassifierPredictions:
     """Probabilities and image logits for ``(channels, H, W)`` model inputs."""
     model.eval()
-    outputs = [model(batch) for batch in _batches(inputs, device, batch_size)]
+    return classifier_predictions([model(batch) for batch in _batches(inputs, device, batch_size)])
+
+
+def classifier_predictions(outputs: Sequence[ClassifierOutput]) -> ClassifierPredictions:
+    """The image-level answers of one or more batches' network outputs, as arrays."""
     if not outputs:
         return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros((0, 0)))
     return ClassifierPredictions(

@@ -20,6 +20,7 @@ from models.artifacts import (
     save_artifact,
 )
 from models.data import PreparedImage, prepare_images
+from models.explain.background import choose_background, save_background
 from models.tasks import TaskSpec
 from models.training import FitResult, TrainingOptions, fit, resolve_device, seed_everything
 from models.trust import fit_trust
@@ -130,6 +131,8 @@ def train_and_save(
         f"OOD detector ({ood.kind}): threshold {ood.threshold:.2f}; AUROC "
         + "; ".join(f"{e.shift_set} {e.auroc:.3f}" for e in ood.shift_evaluations)
     )
+    background = save_background(out_dir, choose_background(val_images))
+    console.print(f"SHAP background: {background.name} ({min(len(val_images), 8)} images)")
     console.print(
         f"saved {task.name} model to {out_dir} (best epoch {result.best_epoch}, "
         f"{task.metric_name} {result.best_metrics.get(task.metric_name, float('nan')):.3f},"

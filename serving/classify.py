@@ -7,6 +7,7 @@ to them by the gateway, from the version's calibration record. Run it with
 
 from __future__ import annotations
 
+import time
 from typing import cast
 
 import bentoml
@@ -14,14 +15,20 @@ import numpy as np
 from pydantic import RootModel
 from starlette.responses import Response
 
-from mammocad.inference_contract import ClassifyItem, ClassifyOutcome
-from models.classify.network import CLASSES, LesionEvidenceClassifier
+from mammocad.inference_contract import (
+    ClassifyItem,
+    ClassifyOutcome,
+    ExplainItem,
+    ExplainOutcome,
+)
+from models.classify.network import CLASSES, ClassifierOutput, LesionEvidenceClassifier
 from models.inference import LoadedModel
-from models.tasks import predict_classifier
+from models.tasks import ClassifierPredictions, classifier_predictions, predict_classifier
 from serving.engine import TaskEngine, ood_scores
+from serving.explaining import explain_with, explanation_outcome
 from serving.settings import get_settings
 
-__all__ = ["ClassifyOutcomes", "ClassifyService", "classify_batch"]
+__all__ = ["ClassifyOutcomes", "ClassifyService", "classify_batch", "explain_classification"]
 
 ClassifyOutcomes = RootModel[list[ClassifyOutcome]]
 
@@ -30,6 +37,21 @@ def classify_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[Classif
     """One forward pass of a classifier over ``(2, rows, columns)`` inputs."""
     network = cast(LesionEvidenceClassifier, model.network)  # the resident cache checked the task
     found = predict_classifier(network, inputs, model.device, batch_size=len(inputs))
+    return _outcomes(model, found)
+
+
+def explain_classification(
+    model: LoadedModel, model_input: np.ndarray, item: ExplainItem
+) -> ExplainOutcome:
+    """Explain one class score of one image, with the classification it explains."""
+    started = time.perf_counter()
+    explanation = explain_with(model, model_input, item)
+    output = cast(ClassifierOutput, explanation.output)  # a classifier's explainer
+    [outcome] = _outcomes(model, classifier_predictions([output]))
+    return explanation_outcome(explanation, started, classification=outcome)
+
+
+def _outcomes(model: LoadedModel, found: ClassifierPredictions) -> list[ClassifyOutcome]:
     return [
         ClassifyOutcome(
             probabilities={name: float(p) for name, p in zip(CLASSES, row, strict=True)},
@@ -51,12 +73,19 @@ class ClassifyService:
     """Classifies ingested images with the exact registered versions the requests name."""
 
     def __init__(self) -> None:
-        self.engine = TaskEngine("classify", classify_batch, ClassifyOutcomes, get_settings())
+        self.engine = TaskEngine(
+            "classify", classify_batch, explain_classification, ClassifyOutcomes, get_settings()
+        )
 
     @bentoml.api(route="/classify", output_spec=ClassifyOutcomes)
     async def classify(self, items: list[ClassifyItem]) -> ClassifyOutcomes | Response:
         """One outcome per item, in order; requests are batched with each other."""
         return await self.engine.answer(items)
+
+    @bentoml.api(route="/explain", output_spec=ExplainOutcome)
+    async def explain(self, item: ExplainItem) -> ExplainOutcome | Response:
+        """Grad-CAM or SHAP of one image's class score (see ``models.explain.targets``)."""
+        return await self.engine.explain(item)
 
     @bentoml.on_shutdown
     def close(self) -> None:

@@ -7,6 +7,7 @@ the version's operating threshold, so the service answers without either. Run it
 
 from __future__ import annotations
 
+import time
 from typing import cast
 
 import bentoml
@@ -14,15 +15,22 @@ import numpy as np
 from pydantic import RootModel
 from starlette.responses import Response
 
-from mammocad.inference_contract import DetectItem, DetectOutcome, GridBox
-from models.detect.decode import GridDetections
-from models.detect.network import MassDetector
+from mammocad.inference_contract import (
+    DetectItem,
+    DetectOutcome,
+    ExplainItem,
+    ExplainOutcome,
+    GridBox,
+)
+from models.detect.decode import GridDetections, decode_detections
+from models.detect.network import DetectorOutput, MassDetector
 from models.inference import LoadedModel
 from models.tasks import predict_detector
 from serving.engine import TaskEngine, ood_scores
+from serving.explaining import explain_with, explanation_outcome
 from serving.settings import get_settings
 
-__all__ = ["DetectOutcomes", "DetectService", "detect_batch"]
+__all__ = ["DetectOutcomes", "DetectService", "detect_batch", "explain_detection"]
 
 DetectOutcomes = RootModel[list[DetectOutcome]]
 
@@ -35,6 +43,19 @@ def detect_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[DetectOut
         DetectOutcome(detections=_best_first(image), ood_score=score)
         for image, score in zip(found, ood_scores(model, features), strict=True)
     ]
+
+
+def explain_detection(
+    model: LoadedModel, model_input: np.ndarray, item: ExplainItem
+) -> ExplainOutcome:
+    """Explain one detection's score in one image, with every detection of the image."""
+    started = time.perf_counter()
+    explanation = explain_with(model, model_input, item)
+    output = cast(DetectorOutput, explanation.output)  # a detector's explainer
+    [found] = decode_detections(output, stride=explanation.stride)
+    [score] = ood_scores(model, output.features.cpu().numpy())
+    outcome = DetectOutcome(detections=_best_first(found), ood_score=score)
+    return explanation_outcome(explanation, started, detection=outcome)
 
 
 def _best_first(found: GridDetections) -> list[GridBox]:
@@ -56,12 +77,19 @@ class DetectService:
     """Finds masses in ingested images with the exact registered versions the requests name."""
 
     def __init__(self) -> None:
-        self.engine = TaskEngine("detect", detect_batch, DetectOutcomes, get_settings())
+        self.engine = TaskEngine(
+            "detect", detect_batch, explain_detection, DetectOutcomes, get_settings()
+        )
 
     @bentoml.api(route="/detect", output_spec=DetectOutcomes)
     async def detect(self, items: list[DetectItem]) -> DetectOutcomes | Response:
         """One outcome per item, in order; requests are batched with each other."""
         return await self.engine.answer(items)
+
+    @bentoml.api(route="/explain", output_spec=ExplainOutcome)
+    async def explain(self, item: ExplainItem) -> ExplainOutcome | Response:
+        """Grad-CAM or SHAP of one detection's score (default the best detection)."""
+        return await self.engine.explain(item)
 
     @bentoml.on_shutdown
     def close(self) -> None:

@@ -9,6 +9,9 @@ a ``batchable`` API cannot answer one request of a batch with an error of its ow
 mix versions (production and staging side by side): its inputs are grouped by version (and input
 shape, which differs only for a version trained without a fixed grid) and each group is one
 forward pass.
+
+Explanations (``/explain``) take the same per-request checks, then run alone, one at a time, in a
+worker thread (:mod:`serving.explaining`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import itertools
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, NoReturn, Protocol, TypeVar
@@ -28,11 +32,18 @@ from pydantic import BaseModel, RootModel
 from starlette.responses import JSONResponse, Response
 
 from mammocad.errors import InvalidInputError, MammocadError, NotFoundError, UnavailableError
-from mammocad.inference_contract import EncodedArray, ModelRef, ServiceProblem
+from mammocad.inference_contract import (
+    EncodedArray,
+    ExplainItem,
+    ExplainOutcome,
+    ModelRef,
+    ServiceProblem,
+)
 from mammocad.training_metadata import Task
 from models.inference import LoadedModel
 from registry.errors import TamperedArtifactError
 from registry.service import Registry
+from serving.explaining import Explain
 from serving.resident import ResidentModels
 from serving.settings import ServingSettings
 
@@ -109,6 +120,7 @@ class TaskEngine(Generic[OutcomeT]):
     Args:
         task: the task every served version must have.
         forward: the task's forward pass over a group of inputs of one version.
+        explain: the task's explanation of one checked input.
         outcomes: the list-of-outcomes schema the API answers with.
         settings: registry, cache size, device, threads and batching limits.
     """
@@ -117,6 +129,7 @@ class TaskEngine(Generic[OutcomeT]):
         self,
         task: Task,
         forward: Forward[OutcomeT],
+        explain: Explain,
         outcomes: type[RootModel[list[OutcomeT]]],
         settings: ServingSettings,
     ) -> None:
@@ -126,6 +139,8 @@ class TaskEngine(Generic[OutcomeT]):
             self._registry, task, capacity=settings.resident_models, device=settings.device
         )
         self._forward = forward
+        self._explain = explain
+        self._explaining = threading.Lock()
         self._outcomes = outcomes
         self._dispatcher: CorkDispatcher[list[_Job], list[OutcomeT]] = CorkDispatcher(
             max_latency_in_ms=settings.max_latency_ms,
@@ -144,6 +159,19 @@ class TaskEngine(Generic[OutcomeT]):
             logger.info("refused a request: %s (%s)", error.detail, error.code)
             return _problem_response(error)
         return self._outcomes(outcomes or [])
+
+    async def explain(self, item: ExplainItem) -> ExplainOutcome | Response:
+        """The explanation of one checked item, or the problem that refused it."""
+        try:
+            [job] = await asyncio.to_thread(self._check, [item])
+            return await asyncio.to_thread(self._explain_alone, job, item)
+        except MammocadError as error:
+            logger.info("refused an explanation: %s (%s)", error.detail, error.code)
+            return _problem_response(error)
+
+    def _explain_alone(self, job: _Job, item: ExplainItem) -> ExplainOutcome:
+        with self._explaining:  # one at a time: each uses every core the forward passes use
+            return self._explain(job.model, job.input, item)
 
     def close(self) -> None:
         """Refuse what is still queued and close the registry's connections."""

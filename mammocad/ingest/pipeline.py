@@ -37,10 +37,12 @@ from mammocad.vocabulary import Laterality
 __all__ = [
     "IngestOptions",
     "IngestedImage",
+    "decode_bytes",
     "detect_format",
     "ingest_bytes",
     "ingest_file",
     "model_input",
+    "prepare",
 ]
 
 
@@ -144,11 +146,23 @@ def ingest_bytes(
         IngestError: any subclass, each a clear client error (see ``mammocad.ingest.errors``).
     """
     options = options or IngestOptions()
+    return prepare(decode_bytes(data, options.max_pixels, laterality=laterality), options)
+
+
+def decode_bytes(
+    data: bytes, max_pixels: int, *, laterality: Laterality | None = None
+) -> DecodedImage:
+    """The decoding half of :func:`ingest_bytes`: the original pixels and metadata, before any
+    geometric step (an explanation overlay is drawn on these).
+
+    Raises:
+        IngestError: any subclass, each a clear client error (see ``mammocad.ingest.errors``).
+    """
     source_format = detect_format(data)
     if source_format == "dicom":
-        decoded = decode_dicom(data, max_pixels=options.max_pixels)
+        decoded = decode_dicom(data, max_pixels=max_pixels)
     else:
-        decoded = decode_raster(data, source_format, max_pixels=options.max_pixels)
+        decoded = decode_raster(data, source_format, max_pixels=max_pixels)
     if laterality not in (None, Laterality.UNKNOWN) and (
         decoded.metadata.laterality is Laterality.UNKNOWN
     ):
@@ -156,7 +170,7 @@ def ingest_bytes(
             update={"laterality": Laterality(laterality), "laterality_source": "caller"}
         )
         decoded = DecodedImage(decoded.pixels, metadata, decoded.row_direction)
-    return prepare(decoded, options)
+    return decoded
 
 
 def prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:

@@ -23,6 +23,7 @@ malignant = p(abnormal) p(malignant | abnormal).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -102,21 +103,27 @@ class LesionEvidenceClassifier(nn.Module):
     def forward(self, image: torch.Tensor) -> ClassifierOutput:
         """Args: image ``(B, 2, H, W)`` in [0, 1]: grey image and speck map, H and W multiples
         of 32 (``IngestedImage.model_input()`` gives this layout)."""
+        return self.from_intermediate(self.intermediate(image))
+
+    def intermediate(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The first half of :meth:`forward`: the trunk's features at strides 8, 16 and 32
+        (``c3``, ``c4``, ``c5``) and the speck pathway's cell maximum and mean at stride 8
+        (``speck_max``, ``speck_mean``). SHAP attributes the output to these."""
         if image.shape[1] != 2:
             raise ValueError(
                 f"the classifier reads 2 channels (image, speck map), got {image.shape[1]}: "
                 "ingest with IngestOptions(detail_channel=True)"
             )
-        fine, pooled = self.body(image[:, :1])
+        features = dict(self.body.trunk(image[:, :1]))
         specks = self.speck_pathway(image[:, 1:])
-        cells = torch.cat(
-            [
-                fine,
-                functional.max_pool2d(specks, self.stride),
-                functional.avg_pool2d(specks, self.stride),
-            ],
-            dim=1,
-        )
+        features["speck_max"] = functional.max_pool2d(specks, self.stride)
+        features["speck_mean"] = functional.avg_pool2d(specks, self.stride)
+        return features
+
+    def from_intermediate(self, features: Mapping[str, torch.Tensor]) -> ClassifierOutput:
+        """The second half of :meth:`forward`, from :meth:`intermediate`'s features."""
+        fine, pooled = self.body.from_features(features)
+        cells = torch.cat([fine, features["speck_max"], features["speck_mean"]], dim=1)
         evidence = self.evidence_head(self.fusion(cells))
         logits = top_k_mean(evidence, self.top_k) * self.readout_scale + self.readout_bias
         abnormal, malignant = logits[:, 0], logits[:, 1]

@@ -9,6 +9,7 @@ a mass centred here (heat), how large is it (width, height), and how malignant d
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -65,7 +66,16 @@ class MassDetector(nn.Module):
 
     def forward(self, image: torch.Tensor) -> DetectorOutput:
         """Args: image ``(B, 1, H, W)`` in [0, 1], H and W multiples of 32."""
-        fine, pooled = self.body(image)
+        return self.from_intermediate(self.intermediate(image))
+
+    def intermediate(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The first half of :meth:`forward`: the trunk's features at strides 8, 16 and 32
+        (``c3``, ``c4``, ``c5``). SHAP attributes the output to these."""
+        return dict(self.body.trunk(image))
+
+    def from_intermediate(self, features: Mapping[str, torch.Tensor]) -> DetectorOutput:
+        """The second half of :meth:`forward`, from :meth:`intermediate`'s features."""
+        fine, pooled = self.body.from_features(features)
         return DetectorOutput(
             heat=self.heat_head(fine),
             size=self.size_head(fine),

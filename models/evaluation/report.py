@@ -7,15 +7,18 @@ is written deterministically (sorted keys) to diff cleanly between runs.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.table import Table
 
 from models.evaluation.classification import AucEstimate, ClassificationReport, Proportion
 from models.evaluation.detection import FrocResult
+
+if TYPE_CHECKING:  # it imports torch, which the light CLI paths do not load
+    from models.evaluation.explanation import ExplanationQuality
 
 __all__ = ["render_classification_table", "render_detection_table", "write_json"]
 
@@ -91,6 +94,37 @@ def render_detection_table(result: FrocResult) -> Table:
     table.add_section()
     table.add_row("mean", f"{result.mean_sensitivity:.3f}", style="bold")
     return table
+
+
+def render_explanation_table(qualities: Sequence[ExplanationQuality]) -> Table:
+    """Pointing game, energy inside the lesions and the randomisation check, one row a method."""
+    table = Table(title="Explanations (lesion boxes on the model grid)")
+    for column in (
+        "method",
+        "images",
+        "pointing game",
+        "chance",
+        "energy in boxes",
+        "randomised: Spearman (blank)",
+    ):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for q in qualities:
+        check = q.randomisation
+        table.add_row(
+            q.method,
+            str(q.images),
+            "-"
+            if q.pointing_game is None
+            else f"{q.pointing_hits}/{q.images} ({q.pointing_game:.2f})",
+            _fraction(q.pointing_chance),
+            _fraction(q.energy_inside),
+            f"{_fraction(check.spearman_mean)} ({check.blank}/{check.images} blank)",
+        )
+    return table
+
+
+def _fraction(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def write_json(model: BaseModel | Mapping[str, Any], path: str | Path) -> Path:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from rich.console import Console
 
@@ -19,7 +20,14 @@ from models.tasks import CLASSIFY, DETECT, TaskSpec
 from models.train import train_and_save
 from models.training import TrainingOptions
 from registry import Registry
-from serving.processes import SERVICES, ServiceProcess, free_port, running_service
+from serving.processes import (
+    SERVICES,
+    ServiceProcess,
+    free_port,
+    running_service,
+    start_gateway,
+    start_service,
+)
 
 TINY = (128, 96)
 CLASSIFIER = ModelRef(name="classifier", version=1)
@@ -130,3 +138,44 @@ def ingested(model: LoadedModel, data: DataSet) -> list[IngestedImage]:
 def encoded(image: IngestedImage) -> EncodedArray:
     """The model input of ``image`` as the gateway sends it."""
     return EncodedArray.encode(image.model_input())
+
+
+@dataclass
+class Stack:
+    """A running gateway and its detect service (restartable on the same port)."""
+
+    gateway: str
+    detect_port: int
+    detect: ServiceProcess
+    env: dict[str, str]
+
+    def restart_detect(self) -> None:
+        self.detect = start_service(SERVICES["detect"], self.detect_port, env=self.env)
+
+
+@pytest.fixture(scope="session")
+def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iterator[Stack]:
+    detect_port = free_port()
+    detect = start_service(SERVICES["detect"], detect_port, env=serving_world.env)
+    env = serving_world.env | {
+        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
+        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{detect_port}",
+        "MAMMOCAD_SERVICE_RETRIES": "1",
+    }
+    gateway = start_gateway(free_port(), env=env)
+    running = Stack(gateway.url, detect_port, detect, serving_world.env)
+    try:
+        yield running
+    finally:
+        gateway.stop()
+        running.detect.stop()
+
+
+def post_image(base: str, route: str, data: bytes, **params: str) -> httpx.Response:
+    """POST ``data`` as a multipart upload to ``/v1/<route>``, version 1 unless ``model=``."""
+    return httpx.post(
+        f"{base}/v1/{route}",
+        params={"model": "1"} | params,
+        files={"file": ("image", data)},
+        timeout=120,
+    )

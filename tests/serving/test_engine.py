@@ -21,8 +21,8 @@ from mammocad.inference_contract import (
     ModelRef,
 )
 from models.inference import LoadedModel, detect
-from serving.classify import ClassifyOutcomes, classify_batch
-from serving.detect import DetectOutcomes, detect_batch
+from serving.classify import ClassifyOutcomes, classify_batch, explain_classification
+from serving.detect import DetectOutcomes, detect_batch, explain_detection
 from serving.engine import TaskEngine
 from serving.settings import ServingSettings
 from tests.serving.conftest import (
@@ -51,7 +51,7 @@ def classify_engine(
         return classify_batch(model, inputs)
 
     settings = ServingSettings(registry_url=serving_world.registry_url, device="cpu")
-    engine = TaskEngine("classify", recording, ClassifyOutcomes, settings)
+    engine = TaskEngine("classify", recording, explain_classification, ClassifyOutcomes, settings)
     yield engine
     engine.close()
 
@@ -134,7 +134,9 @@ def test_detections_are_every_decoded_box_on_the_grid_best_first(
     serving_world: ServingWorld, loaded_detector: LoadedModel, tiny_set: DataSet
 ) -> None:
     settings = ServingSettings(registry_url=serving_world.registry_url, device="cpu")
-    engine: TaskEngine[DetectOutcome] = TaskEngine("detect", detect_batch, DetectOutcomes, settings)
+    engine: TaskEngine[DetectOutcome] = TaskEngine(
+        "detect", detect_batch, explain_detection, DetectOutcomes, settings
+    )
     images = ingested(loaded_detector, tiny_set)[:6]
     requests = [[DetectItem(model=DETECTOR, input=encoded(image))] for image in images]
 

@@ -7,65 +7,21 @@ JPEG 2000 sample (the last two skip without ../shared/datasets).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from rich.console import Console
 
 from mammocad.datasets.spec import load_dataset
 from models.shift_sets import non_mammograms
-from serving.processes import SERVICES, ServiceProcess, free_port, start_gateway, start_service
-from tests.serving.conftest import ServingWorld
+from tests.serving.conftest import ServingWorld, Stack, post_image
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Stack:
-    """A running gateway and its detect service (restartable on the same port)."""
-
-    gateway: str
-    detect_port: int
-    detect: ServiceProcess
-    env: dict[str, str]
-
-    def restart_detect(self) -> None:
-        self.detect = start_service(SERVICES["detect"], self.detect_port, env=self.env)
-
-
-@pytest.fixture(scope="module")
-def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iterator[Stack]:
-    detect_port = free_port()
-    detect = start_service(SERVICES["detect"], detect_port, env=serving_world.env)
-    env = serving_world.env | {
-        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
-        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{detect_port}",
-        "MAMMOCAD_SERVICE_RETRIES": "1",
-    }
-    gateway = start_gateway(free_port(), env=env)
-    running = Stack(gateway.url, detect_port, detect, serving_world.env)
-    try:
-        yield running
-    finally:
-        gateway.stop()
-        running.detect.stop()
-
-
-def _post(base: str, route: str, data: bytes, **params: str) -> httpx.Response:
-    return httpx.post(
-        f"{base}/v1/{route}",
-        params={"model": "1"} | params,
-        files={"file": ("image", data)},
-        timeout=120,
-    )
-
-
 def test_classify_a_synthetic_dicom(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
     record = tiny_set[0]
-    response = _post(stack.gateway, "classify", record.path.read_bytes())
+    response = post_image(stack.gateway, "classify", record.path.read_bytes())
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["model"] == {"name": "classifier", "version": 1, "alias": None}
@@ -79,7 +35,7 @@ def test_classify_a_synthetic_dicom(stack: Stack, tiny_set) -> None:  # type: ig
 
 def test_a_non_mammogram_is_answered_but_flagged(stack: Stack) -> None:
     [(kind, data)] = non_mammograms(per_kind=1, seed=5)[:1]
-    response = _post(stack.gateway, "classify", data)
+    response = post_image(stack.gateway, "classify", data)
     assert response.status_code == 200, (kind, response.text)
     ood = response.json()["ood"]
     assert ood["flagged"] and ood["score"] > ood["threshold"] and ood["reasons"]
@@ -87,7 +43,7 @@ def test_a_non_mammogram_is_answered_but_flagged(stack: Stack) -> None:
 
 def test_detect_answers_in_original_pixels(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
     record = tiny_set[1]
-    response = _post(stack.gateway, "detect", record.path.read_bytes())
+    response = post_image(stack.gateway, "detect", record.path.read_bytes())
     assert response.status_code == 200, response.text
     body = response.json()
     for found in body["detections"]:
@@ -100,12 +56,12 @@ def test_real_films_pgm_and_jpeg2000(
 ) -> None:
     for path in (mini_mias_dir / "mdb001.pgm", dicom_samples_dir / "MG1_J2KI.dcm"):
         for route in ("classify", "detect"):
-            response = _post(stack.gateway, route, path.read_bytes())
+            response = post_image(stack.gateway, route, path.read_bytes())
             assert response.status_code == 200, (path.name, route, response.text)
 
 
 def test_unknown_version_is_a_problem_404(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
-    response = _post(stack.gateway, "classify", tiny_set[0].path.read_bytes(), model="99")
+    response = post_image(stack.gateway, "classify", tiny_set[0].path.read_bytes(), model="99")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
 
@@ -113,13 +69,13 @@ def test_unknown_version_is_a_problem_404(stack: Stack, tiny_set) -> None:  # ty
 def test_a_killed_service_is_a_503_then_the_gateway_recovers(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
     data = tiny_set[1].path.read_bytes()
     stack.detect.stop()
-    down = _post(stack.gateway, "detect", data)
+    down = post_image(stack.gateway, "detect", data)
     assert down.status_code == 503
     assert int(down.headers["retry-after"]) > 0
     assert down.json()["type"].startswith("urn:mammocad:problem:task-service")
-    assert _post(stack.gateway, "classify", data).status_code == 200  # the other task lives on
+    assert post_image(stack.gateway, "classify", data).status_code == 200  # the other task lives on
     stack.restart_detect()
-    assert _post(stack.gateway, "detect", data).status_code == 200
+    assert post_image(stack.gateway, "detect", data).status_code == 200
 
 
 @pytest.mark.slow
@@ -149,7 +105,9 @@ def test_boxes_land_on_the_known_synthetic_mass(
         boxes = [les.box for les in record.lesions if les.kind.is_mass and les.box is not None]
         if not boxes:
             continue
-        body = _post(stack.gateway, "detect", record.path.read_bytes(), model=str(version)).json()
+        body = post_image(
+            stack.gateway, "detect", record.path.read_bytes(), model=str(version)
+        ).json()
         for x0, y0, x1, y1 in boxes:
             masses += 1
             hits += any(

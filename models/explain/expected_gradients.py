@@ -1,0 +1,103 @@
+"""SHAP values by expected gradients (shap's ``GradientExplainer``), at an intermediate layer.
+
+Expected gradients average ``gradient x (input - reference)`` over random references from a
+background set and random points on the path between them; the values add up (in expectation) to
+the output minus its mean over the background. At the input pixels of a megapixel mammogram each
+sample is a full forward and backward pass (43 s per image measured for a DenseNet at 512 x 512
+on this CPU). Here the network is split where its feature pyramid starts
+(``network.intermediate`` / ``network.from_intermediate``): the trunk runs once for the image
+and once per background image, and the samples only run the small second half. The values of the
+strides 8, 16 and 32 features are summed over channels and spread evenly over the stride-8
+cells they cover, so the map still adds up to the explained change.
+
+With a finite number of samples the sum is not exact: the gap between the map's sum and the
+explained change is reported with every explanation, as its error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shap
+import torch
+from torch import nn
+
+__all__ = ["ShapResult", "expected_gradients"]
+
+
+@dataclass(frozen=True)
+class ShapResult:
+    """A SHAP map on the stride-8 grid and what it adds up to.
+
+    Attributes:
+        cell_map: ``(h, w)`` SHAP values per cell (signed: positive raises the output).
+        output: the explained output for the image.
+        expected_output: its mean over the background images.
+        completeness_gap: ``|cell_map.sum() - (output - expected_output)|``: the error that
+            the finite number of samples left.
+    """
+
+    cell_map: np.ndarray
+    output: float
+    expected_output: float
+    completeness_gap: float
+
+
+class _SecondHalf(nn.Module):
+    """The network from its intermediate features to the explained quantity, as SHAP calls it:
+    positional tensors in, ``(B, 1)`` out."""
+
+    def __init__(self, network: nn.Module, names: list[str], read: Callable[[Any], torch.Tensor]):
+        super().__init__()
+        self.network = network
+        self.names = names
+        self.read = read
+
+    def forward(self, *features: torch.Tensor) -> torch.Tensor:
+        output = self.network.from_intermediate(dict(zip(self.names, features, strict=True)))
+        return self.read(output).unsqueeze(1)
+
+
+def expected_gradients(
+    network: nn.Module,
+    features: Mapping[str, torch.Tensor],
+    background: Mapping[str, torch.Tensor],
+    read: Callable[[Any], torch.Tensor],
+    *,
+    stride: int,
+    nsamples: int,
+    seed: int,
+) -> ShapResult:
+    """SHAP values of ``read(network.from_intermediate(features))`` against ``background``.
+
+    Args:
+        features: ``network.intermediate(image)`` of one image (batch of 1).
+        background: ``network.intermediate(...)`` of the background images.
+        stride: the stride of the finest feature map (the output grid).
+        nsamples: samples per image (more: smaller completeness gap, proportionally slower).
+        seed: the sampling seed (the same image and seed give the same map).
+    """
+    network.eval()
+    names = list(features)
+    head = _SecondHalf(network, names, read).eval()
+    explainer = shap.GradientExplainer(head, [background[n] for n in names], batch_size=nsamples)
+    values = explainer.shap_values([features[n] for n in names], nsamples=nsamples, rseed=seed)
+    finest = features[names[0]]
+    rows, columns = int(finest.shape[-2]), int(finest.shape[-1])
+    cell_map = np.zeros((rows, columns), dtype=np.float64)
+    for name, value in zip(names, values, strict=True):
+        per_cell = np.asarray(value).reshape(features[name].shape)[0].sum(axis=0)
+        factor = rows // per_cell.shape[0]  # 1, 2 or 4 stride-8 cells per feature cell
+        cell_map += np.kron(per_cell, np.ones((factor, factor))) / factor**2
+    with torch.no_grad():
+        output = float(head(*[features[n] for n in names])[0, 0])
+        expected = float(head(*[background[n] for n in names]).mean())
+    return ShapResult(
+        cell_map=cell_map.astype(np.float32),
+        output=output,
+        expected_output=expected,
+        completeness_gap=abs(float(cell_map.sum()) - (output - expected)),
+    )
