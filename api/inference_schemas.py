@@ -112,11 +112,17 @@ class CalibrationApplied(BaseModel):
 class OodAssessment(BaseModel):
     """The version's out-of-distribution detector on this image."""
 
-    flagged: bool = Field(description="score > threshold: do not trust this answer")
-    score: float = Field(description="the detector's score (higher: less like training)")
+    flagged: bool = Field(
+        description="the feature score is above its threshold, or the header differs from the "
+        "training images' headers: do not trust this answer"
+    )
+    score: float = Field(description="the feature detector's score (higher: less like training)")
     threshold: float = Field(description="the version's threshold, chosen on validation data")
-    detector: str = Field(examples=["mahalanobis"])
-    reasons: list[str] = Field(description="why it was flagged, in words; empty when not")
+    detector: str = Field(examples=["mahalanobis + header gate"])
+    reasons: list[str] = Field(
+        description='why it was flagged, in words (e.g. "not a mammography modality: the DICOM '
+        "Modality is 'CT'\", \"manufacturer 'X' not seen in training\"); empty when not"
+    )
 
 
 class ClassProbabilities(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mammocad.acquisition import AcquisitionProfile
 from mammocad.ingest.pipeline import IngestOptions
 
 __all__ = ["METADATA_FILE", "WEIGHTS_FILE", "DataProvenance", "Task", "TrainingMetadata"]
@@ -45,6 +46,11 @@ class TrainingMetadata(BaseModel):
     code_version: str
     ingest: IngestOptions
     data: DataProvenance
+    acquisition: AcquisitionProfile | None = Field(
+        default=None,
+        description="what the training and validation images' headers said (the OOD header "
+        "gate compares each upload with it); None for versions trained before it was recorded",
+    )
     hyperparameters: dict[str, Any]
     seed: int
     device: str

@@ -17,6 +17,7 @@ from torch.utils.data import Dataset
 
 from mammocad.datasets.records import DataSet, Lesion
 from mammocad.geometry import GridTransform
+from mammocad.ingest.metadata import ImageMetadata
 from mammocad.ingest.pipeline import IngestOptions, ingest_file, model_input
 from mammocad.vocabulary import Label
 from models.targets import Box, boxes_from_instances, instance_map
@@ -36,6 +37,7 @@ class PreparedImage:
     transform: GridTransform
     original_lesions: tuple[Lesion, ...]  # as the data set gives them (original pixels)
     detail: np.ndarray | None = None  # (H, W) speck map when the model's ingest asks for one
+    metadata: ImageMetadata | None = None  # the header as ingest read it
 
     def model_input(self) -> np.ndarray:
         """``(channels, H, W)``: what the network is fed (see :func:`model_input`)."""
@@ -89,6 +91,7 @@ def prepare_images(
                 transform=ingested.transform,
                 original_lesions=record.lesions,
                 detail=ingested.detail,
+                metadata=ingested.metadata,
             )
         )
         if on_progress is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 import mammocad
+from mammocad.acquisition import AcquisitionProfile
 from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.splits import patient_split
@@ -96,6 +97,9 @@ def train_and_save(
             label_counts={label.value: n for label, n in dataset.label_counts().items()},
             train_patients=train_set.patients,
             validation_patients=val_set.patients,
+        ),
+        acquisition=AcquisitionProfile.of(
+            image.metadata for image in [*train_images, *val_images] if image.metadata
         ),
         hyperparameters=options.model_dump(mode="json") | {"val_fraction": val_fraction},
         seed=options.seed,

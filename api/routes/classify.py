@@ -55,6 +55,6 @@ async def classify(
         prediction=classification.prediction,
         calibrated=classification.calibration is not None,
         calibration=classification.calibration,
-        ood=assess(answered.version.ood_detector, answered.outcome.ood_score),
+        ood=assess(answered.version, answered.outcome.ood_score, answered.image.metadata),
         timing_ms=answered.timing(),
     )

@@ -60,6 +60,6 @@ async def detect(
         score_threshold=None if threshold is None else calibrated_score(threshold, record),
         calibrated=describe(record, DETECTOR_PARAMETERS) is not None,
         calibration=describe(record, DETECTOR_PARAMETERS),
-        ood=assess(answered.version.ood_detector, answered.outcome.ood_score),
+        ood=assess(answered.version, answered.outcome.ood_score, answered.image.metadata),
         timing_ms=answered.timing(),
     )

@@ -238,7 +238,7 @@ def _response(
         calibration=calibration,
         method=ExplanationMethod(name=outcome.method, details=outcome.details),
         heatmap=heatmap,
-        ood=assess(version.ood_detector, ood_score),
+        ood=assess(version, ood_score, answered.image.metadata),
         timing_ms=ExplainTiming(
             ingest=timing.ingest,
             inference=timing.inference,

@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 
 from mammocad.datasets.records import DataSet
+from mammocad.datasets.spec import load_dataset
 from mammocad.inference_contract import EncodedArray, ModelRef
 from mammocad.ingest.pipeline import IngestedImage
 from models.inference import LoadedModel, classify, ingest_for, load_model
@@ -179,3 +180,46 @@ def post_image(base: str, route: str, data: bytes, **params: str) -> httpx.Respo
         files={"file": ("image", data)},
         timeout=120,
     )
+
+
+@dataclass(frozen=True)
+class TrainedVersions:
+    """Version numbers of a classifier and a detector trained long enough to find lesions."""
+
+    classifier: int
+    detector: int
+
+
+@pytest.fixture(scope="session")
+def trained_versions(
+    serving_world: ServingWorld, tmp_path_factory: pytest.TempPathFactory
+) -> TrainedVersions:
+    """A classifier and a detector trained for minutes on synthetic data (slow tests only),
+    registered as new versions of ``classifier`` and ``detector`` in the serving registry."""
+
+    data = load_dataset(
+        "synthetic:24,size=512x384", cache_root=tmp_path_factory.mktemp("trained-cache")
+    )
+    root = tmp_path_factory.mktemp("trained")
+    quiet = Console(quiet=True)
+    classifier = train_and_save(
+        CLASSIFY,
+        data,
+        root / "classifier",
+        target_shape=(256, 192),
+        options=TrainingOptions(epochs=10, seed=0, device="cpu", selection="last"),
+        console=quiet,
+    )
+    detector = train_and_save(
+        DETECT,
+        data,
+        root / "detector",
+        target_shape=(256, 192),
+        options=TrainingOptions(epochs=8, seed=0, device="cpu"),
+        console=quiet,
+    )
+    with Registry(serving_world.registry_url) as registry:
+        return TrainedVersions(
+            classifier=registry.register(classifier, CLASSIFIER.name, actor="tests").version,
+            detector=registry.register(detector, DETECTOR.name, actor="tests").version,
+        )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pydicom
 import pytest
-from rich.console import Console
 
 from mammocad.datasets.spec import load_dataset
 from models.shift_sets import non_mammograms
-from tests.serving.conftest import ServingWorld, Stack, post_image
+from tests.serving.conftest import Stack, TrainedVersions, post_image
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ def test_classify_a_synthetic_dicom(stack: Stack, tiny_set) -> None:  # type: ig
     assert body["request_id"] == response.headers["x-request-id"]
     # Training fitted temperature scaling and an OOD detector; registration attached both.
     assert body["calibrated"] and body["calibration"]["method"] == "temperature"
-    assert body["ood"]["detector"] == "mahalanobis"
+    assert body["ood"]["detector"] == "mahalanobis + header gate"
 
 
 def test_a_non_mammogram_is_answered_but_flagged(stack: Stack) -> None:
@@ -80,25 +80,10 @@ def test_a_killed_service_is_a_503_then_the_gateway_recovers(stack: Stack, tiny_
 
 @pytest.mark.slow
 def test_boxes_land_on_the_known_synthetic_mass(
-    tmp_path_factory: pytest.TempPathFactory, serving_world: ServingWorld, stack: Stack
+    tmp_path_factory: pytest.TempPathFactory, stack: Stack, trained_versions: TrainedVersions
 ) -> None:
-    """A detector trained enough to find masses (minutes) is registered as version 2; its boxes,
-    answered through the gateway in ORIGINAL pixels, must cover the known lesion centres."""
-    from models.tasks import DETECT
-    from models.train import train_and_save
-    from models.training import TrainingOptions
-    from registry import Registry
-
-    folder = train_and_save(
-        DETECT,
-        load_dataset("synthetic:16,size=512x384", cache_root=tmp_path_factory.mktemp("c")),
-        tmp_path_factory.mktemp("detector") / "detector",
-        target_shape=(256, 192),
-        options=TrainingOptions(epochs=8, seed=0, device="cpu"),
-        console=Console(quiet=True),
-    )
-    with Registry(serving_world.registry_url) as registry:
-        version = registry.register(folder, "detector", actor="tests").version
+    """A detector trained enough to find masses (minutes); its boxes, answered through the
+    gateway in ORIGINAL pixels, must cover the known lesion centres."""
     test = load_dataset("synthetic:4,seed=7,size=512x384", cache_root=tmp_path_factory.mktemp("t"))
     masses = hits = 0
     for record in test:
@@ -106,7 +91,7 @@ def test_boxes_land_on_the_known_synthetic_mass(
         if not boxes:
             continue
         body = post_image(
-            stack.gateway, "detect", record.path.read_bytes(), model=str(version)
+            stack.gateway, "detect", record.path.read_bytes(), model=str(trained_versions.detector)
         ).json()
         for x0, y0, x1, y1 in boxes:
             masses += 1
@@ -116,3 +101,24 @@ def test_boxes_land_on_the_known_synthetic_mass(
                 for d in body["detections"]
             )
     assert masses and hits / masses >= 0.75, f"{hits} of {masses} masses found"
+
+
+def test_a_ct_slice_is_flagged_with_its_reason(stack: Stack) -> None:
+    ct = Path(pydicom.__file__).parent / "data" / "test_files" / "CT_small.dcm"
+    response = post_image(stack.gateway, "classify", ct.read_bytes())
+    assert response.status_code == 200, response.text
+    ood = response.json()["ood"]
+    assert ood["flagged"]
+    assert any(
+        "not a mammography modality" in reason and "'CT'" in reason for reason in ood["reasons"]
+    )
+
+
+def test_the_mg_test_pattern_is_flagged_with_its_reason(
+    stack: Stack, dicom_samples_dir: Path
+) -> None:
+    pattern = (dicom_samples_dir / "MG_Explicit_Little.dcm").read_bytes()
+    for route in ("classify", "detect"):
+        ood = post_image(stack.gateway, route, pattern).json()["ood"]
+        assert ood["flagged"], (route, ood)
+        assert any("bits stored 8 not seen in training" in r for r in ood["reasons"]), ood
