@@ -32,11 +32,12 @@ lint: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/mammocad openapi
 
-## bench: ingest and serving timings on the real samples (needs ../shared/datasets; serving
+## bench: ingest, serving and explanation timings on the real samples (needs ../shared/datasets; serving
 ## needs the demo models `make run` bootstraps)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/serving_bench.py
+	$(BIN)/python bench/explain_bench.py
 
 ## constraints: re-pin every installed package after changing pyproject.toml's dependencies
 constraints: $(STAMP)

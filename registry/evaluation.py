@@ -9,7 +9,9 @@ metrics with their confidence intervals, and the primary metric that promotion c
 - detect: FROC sensitivity at 1 false positive per image (``sensitivity_at_1fp``).
 
 A report may carry subgroup results (``subgroups``: a list of :class:`SubgroupMetric`, e.g. per
-breast density or vendor); they appear in the model card's quantitative analyses.
+breast density or vendor) and explanation quality (``explanations``: per method, the pointing
+game, the heatmap energy inside the lesion boxes and the model-randomisation check); they appear
+in the model card's quantitative analyses.
 """
 
 from __future__ import annotations
@@ -121,6 +123,23 @@ class _Froc(BaseModel):
     hit_rule: str
 
 
+class _RandomisationCheck(BaseModel):
+    images: int
+    blank: int
+    spearman_mean: float | None
+
+
+class _Explanation(BaseModel):
+    method: str
+    images: int
+    pointing_hits: int
+    pointing_game: float | None
+    pointing_ci: tuple[float, float] | None = None
+    pointing_chance: float | None
+    energy_inside: float | None
+    randomisation: _RandomisationCheck
+
+
 class _Report(BaseModel):
     task: Task
     data: str
@@ -129,6 +148,7 @@ class _Report(BaseModel):
     report: _Classification | None = None
     froc: _Froc | None = None
     subgroups: list[SubgroupMetric] = []
+    explanations: list[_Explanation] = []
 
 
 def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
@@ -161,7 +181,7 @@ def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
         n_images=n_images,
         patients_seen_in_training=parsed.patients_seen_in_training,
         primary_metric=PRIMARY_METRIC[parsed.task],
-        metrics=metrics,
+        metrics=metrics + [m for e in parsed.explanations for m in _explanation_metrics(e)],
         subgroups=parsed.subgroups,
         report=report,
     )
@@ -211,4 +231,47 @@ def _detection_metrics(froc: _Froc) -> list[MetricEstimate]:
         if rate != "1"
     ]
     metrics.append(MetricEstimate(name="froc_score", value=froc.mean_sensitivity, support=support))
+    return metrics
+
+
+def _explanation_metrics(quality: _Explanation) -> list[MetricEstimate]:
+    """The pointing game (with its Wilson interval), the energy inside the lesion boxes and the
+    randomisation check of one explanation method, when the report measured them."""
+    if quality.pointing_game is None:
+        return []
+    chance = (
+        f"; a blind map scores {quality.pointing_chance:.3f}" if quality.pointing_chance else ""
+    )
+    ci = quality.pointing_ci
+    metrics = [
+        MetricEstimate(
+            name=f"pointing_game_{quality.method}",
+            value=quality.pointing_game,
+            ci_low=ci[0] if ci else None,
+            ci_high=ci[1] if ci else None,
+            level=0.95 if ci else None,
+            support=f"heatmap peak in a lesion box on {quality.pointing_hits}/{quality.images} "
+            f"images{chance}",
+        )
+    ]
+    if quality.energy_inside is not None:
+        metrics.append(
+            MetricEstimate(
+                name=f"energy_in_lesions_{quality.method}",
+                value=quality.energy_inside,
+                support=f"mean share of positive heatmap mass in lesion boxes, "
+                f"{quality.images} images",
+            )
+        )
+    check = quality.randomisation
+    if check.spearman_mean is not None:
+        metrics.append(
+            MetricEstimate(
+                name=f"randomised_weights_spearman_{quality.method}",
+                value=check.spearman_mean,
+                support=f"rank correlation with the map of randomly initialised weights "
+                f"(lower: the map depends on training), {check.images - check.blank} images; "
+                f"{check.blank} randomised maps blank",
+            )
+        )
     return metrics

@@ -29,6 +29,7 @@ from scipy.stats import spearmanr
 
 from models.classify.network import LesionEvidenceClassifier
 from models.data import PreparedImage
+from models.evaluation.classification import wilson_interval
 from models.explain.explainer import Explanation, Method, ModelExplainer
 from models.tasks import CLASSIFY, DETECT, TaskSpec
 
@@ -59,6 +60,9 @@ class ExplanationQuality(BaseModel):
     images: int = Field(description="images with located lesions that were explained")
     pointing_hits: int
     pointing_game: float | None = Field(description="share of peaks inside a lesion box")
+    pointing_ci: tuple[float, float] | None = Field(
+        description="95% Wilson interval of the pointing game"
+    )
     pointing_chance: float | None = Field(
         description="mean share of the breast covered by the lesion boxes: a blind map's score"
     )
@@ -106,6 +110,7 @@ def explanation_quality(
         images=n,
         pointing_hits=hits,
         pointing_game=hits / n if n else None,
+        pointing_ci=wilson_interval(hits, n) if n else None,
         pointing_chance=float(np.mean(chances)) if n else None,
         energy_inside=float(np.nanmean(energies)) if n else None,
         randomisation=RandomisationCheck(
@@ -187,12 +192,14 @@ def pooled_explanations(per_fold: Sequence[Sequence[dict[str, Any]]]) -> list[di
             for q in rows
             if q["randomisation"]["spearman_mean"] is not None
         ]
+        hits = sum(q["pointing_hits"] for q in rows)
         pooled.append(
             {
                 "method": method,
                 "images": images,
-                "pointing_hits": sum(q["pointing_hits"] for q in rows),
-                "pointing_game": sum(q["pointing_hits"] for q in rows) / images if images else None,
+                "pointing_hits": hits,
+                "pointing_game": hits / images if images else None,
+                "pointing_ci": wilson_interval(hits, images) if images else None,
                 "pointing_chance": weighted("pointing_chance"),
                 "energy_inside": weighted("energy_inside"),
                 "randomisation_images": sum(q["randomisation"]["images"] for q in rows),
