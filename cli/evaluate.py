@@ -13,7 +13,7 @@ from cli.train import Selection, TaskName
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
 
-__all__ = ["crossval", "evaluate"]
+__all__ = ["crossval", "evaluate", "ood_eval"]
 
 
 def evaluate(
@@ -83,3 +83,36 @@ def crossval(
         console.print(render_detection_table(result.pooled_froc))
     write_json(result, out)
     console.print(f"cross-validation report written to {out} ({result.seconds:.0f} s)")
+
+
+def ood_eval(
+    model: Annotated[Path, typer.Argument(help="trained model folder (model.pt + metadata.json)")],
+    data: Annotated[
+        str, typer.Option(help="held-out in-distribution data set spec (like the training data)")
+    ],
+    shared: Annotated[
+        Path | None,
+        typer.Option(help="../shared/datasets, for the MG test pattern, mini-MIAS and J2K sets"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="JSON report (default MODEL/ood-eval.json)")
+    ] = None,
+    device: Annotated[str, typer.Option()] = "auto",
+) -> None:
+    """Measure the OOD detectors (AUROC, FPR at 95 % TPR) on far and near shifted sets."""
+    from models.evaluation.report import render_ood_table, write_json
+    from models.inference import load_model
+    from models.ood_evaluation import evaluate_ood
+
+    console = Console()
+    try:
+        loaded = load_model(model, device)
+        in_data = load_dataset(data)
+        with console.status("scoring the in-distribution and shifted sets ..."):
+            result = evaluate_ood(loaded, in_data, shared)
+    except MammocadError as error:
+        console.print(f"[red]cannot evaluate[/red] ({error.code}): {error.detail}")
+        raise typer.Exit(code=2) from error
+    console.print(render_ood_table(result))
+    path = write_json(result, out or model / "ood-eval.json")
+    console.print(f"report written to {path}")

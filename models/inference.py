@@ -22,7 +22,7 @@ from models.artifacts import TrainingMetadata, load_metadata, load_weights
 from models.classify.network import CLASSES, LesionEvidenceClassifier
 from models.detect.network import MassDetector
 from models.explain import ModelExplainer, load_background
-from models.ood import OOD_PARAMETERS_FILE, MahalanobisDetector
+from models.ood import OOD_PARAMETERS_FILE, FeatureDetector, load_ood_detector
 from models.tasks import CLASSIFY, DETECT, predict_detections, predict_probabilities
 from models.training import resolve_device
 
@@ -37,7 +37,7 @@ class LoadedModel:
     metadata: TrainingMetadata
     network: torch.nn.Module
     device: torch.device
-    ood: MahalanobisDetector | None = None  # fitted at training time (``ood.npz``), if any
+    ood: FeatureDetector | None = None  # fitted at training time (``ood.npz``), if any
     shap_background: np.ndarray | None = None  # ``shap_background.npz``, if training stored one
 
     @cached_property
@@ -66,7 +66,7 @@ def load_model(folder: Path, device: str = "auto") -> LoadedModel:
     resolved = resolve_device(device)
     network = load_weights(folder, task.build(pretrained=False)).to(resolved)
     parameters = folder / OOD_PARAMETERS_FILE
-    ood = MahalanobisDetector.load(parameters) if parameters.is_file() else None
+    ood = load_ood_detector(parameters) if parameters.is_file() else None
     return LoadedModel(
         folder=folder,
         metadata=metadata,

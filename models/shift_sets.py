@@ -11,6 +11,7 @@ mammograms. (The full shift study, with pydicom's CT/MR test files and the DICOM
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -19,7 +20,7 @@ from PIL import Image
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.spec import load_dataset
 
-__all__ = ["near_shift_set", "non_mammograms"]
+__all__ = ["near_shift_set", "non_mammograms", "training_vendors"]
 
 _SHAPE = (512, 384)
 
@@ -66,3 +67,9 @@ def near_shift_set(training_data_name: str, training_vendors: tuple[str, ...]) -
         )
         return load_dataset(f"synthetic:2,seed=9001,vendor={unseen}")
     return load_dataset("synthetic:2,seed=9001")
+
+
+def training_vendors(data_name: str) -> tuple[str, ...]:
+    """The synthetic vendor profiles a data set spec names (``vendor=a+b``; default reference)."""
+    found = re.search(r"vendor=([^,]+)", data_name)
+    return tuple(found.group(1).split("+")) if found else ("reference",)

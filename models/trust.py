@@ -7,7 +7,6 @@ folder is registered, so every registered version carries them from the start.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from models.calibrate import calibrate
 from models.data import PreparedImage, prepare_images
 from models.ood import fit_ood_detector, penultimate_features
-from models.shift_sets import near_shift_set, non_mammograms
+from models.shift_sets import near_shift_set, non_mammograms, training_vendors
 from registry.bundled import CALIBRATION_FILE
 from registry.records import CalibrationRecord, DataRef, OodDetectorRecord
 
@@ -41,7 +40,7 @@ def fit_trust(
     (folder / CALIBRATION_FILE).write_text(calibration.model_dump_json(indent=2) + "\n", "utf-8")
 
     far = [ingest_bytes(data, ingest).model_input() for _, data in non_mammograms()]
-    near_set = near_shift_set(training_data_name, _vendors(training_data_name))
+    near_set = near_shift_set(training_data_name, training_vendors(training_data_name))
     near = [image.model_input() for image in prepare_images(near_set, ingest)]
     ood = fit_ood_detector(
         train_features=penultimate_features(model, [i.model_input() for i in train], device),
@@ -58,8 +57,3 @@ def fit_trust(
         folder=folder,
     )
     return calibration, ood
-
-
-def _vendors(data_name: str) -> tuple[str, ...]:
-    found = re.search(r"vendor=([^,]+)", data_name)
-    return tuple(found.group(1).split("+")) if found else ("reference",)

@@ -19,6 +19,7 @@ from models.evaluation.detection import FrocResult
 
 if TYPE_CHECKING:  # it imports torch, which the light CLI paths do not load
     from models.evaluation.explanation import ExplanationQuality
+    from models.ood_evaluation import OodEvaluation
 
 __all__ = ["render_classification_table", "render_detection_table", "write_json"]
 
@@ -119,6 +120,32 @@ def render_explanation_table(qualities: Sequence[ExplanationQuality]) -> Table:
             _fraction(q.pointing_chance),
             _fraction(q.energy_inside),
             f"{_fraction(check.spearman_mean)} ({check.blank}/{check.images} blank)",
+        )
+    return table
+
+
+def render_ood_table(result: OodEvaluation) -> Table:
+    """One row per shifted set: AUROC and FPR at 95 % TPR of each score, the share flagged by
+    the served assessment, and the model's accuracy on labelled mammograms."""
+    table = Table(
+        title=f"OOD detection vs {result.in_distribution} ({result.n_in_distribution} images, "
+        f"{result.in_distribution_flagged:.0%} flagged; served: {result.served_detector}; "
+        f"{result.accuracy_metric} {_fraction(result.in_distribution_accuracy)}). "
+        "Targets: AUROC >= 0.99 far, >= 0.90 near"
+    )
+    for column in ("set", "n", "AUROC maha / knn / energy", "FPR@95TPR maha / knn / energy"):
+        table.add_column(column)
+    table.add_column("flagged", justify="right")
+    table.add_column(result.accuracy_metric, justify="right")
+    scores = ("mahalanobis", "knn", "energy")
+    for row in result.sets:
+        table.add_row(
+            f"{row.distance}: {row.name}",
+            str(row.n) + (f" (+{row.refused_by_ingest} refused)" if row.refused_by_ingest else ""),
+            " / ".join(f"{row.auroc[s]:.3f}" for s in scores),
+            " / ".join(f"{row.fpr_at_95_tpr[s]:.2f}" for s in scores),
+            f"{row.flagged:.0%}",
+            _fraction(row.accuracy),
         )
     return table
 

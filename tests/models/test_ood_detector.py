@@ -1,4 +1,5 @@
-"""The Mahalanobis OOD detector: far inputs score high, the threshold passes 95 % of validation."""
+"""The feature OOD detectors: far inputs score high, the threshold passes 95 % of validation, and
+the detector that separates the near shift better is the one kept."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.ood import OOD_PARAMETERS_FILE, MahalanobisDetector, fit_ood_detector
+from models.ood import OOD_PARAMETERS_FILE, KnnDetector, fit_ood_detector, load_ood_detector
 from registry.artifacts import hash_folder
 from registry.bundled import OOD_RECORD_FILE, bundled_records
 from registry.records import DataRef
@@ -21,7 +22,8 @@ def test_fit_threshold_auroc_and_round_trip(tmp_path: Path) -> None:
     shifted = rng.normal(3.0, 1.0, size=(20, 16))
     record = fit_ood_detector(train, validation, {"shifted": shifted}, REFERENCE, tmp_path)
 
-    detector = MahalanobisDetector.load(tmp_path / OOD_PARAMETERS_FILE)
+    detector = load_ood_detector(tmp_path / OOD_PARAMETERS_FILE)
+    assert record.kind == detector.kind == "mahalanobis"  # a tie keeps Mahalanobis
     passed = (detector.score(validation) <= record.threshold).mean()
     assert passed == 0.95
     assert record.shift_evaluations[0].auroc > 0.99
@@ -44,3 +46,24 @@ def test_registry_refuses_a_record_whose_parameters_changed(tmp_path: Path) -> N
     else:
         raise AssertionError("a changed parameters file was accepted")
     assert json.loads((tmp_path / OOD_RECORD_FILE).read_text())["kind"] == "mahalanobis"
+
+
+def test_knn_is_kept_when_it_separates_the_near_shift_better(tmp_path: Path) -> None:
+    """Two clusters of training images; the near shift sits between them, at their mean, where
+    the Mahalanobis distance is small but no training image is close."""
+    rng = np.random.default_rng(3)
+
+    def clusters(n: int) -> np.ndarray:
+        centres = np.where(rng.random(n) < 0.5, -4.0, 4.0)[:, None] * np.eye(8)[0]
+        return centres + rng.normal(0, 0.5, size=(n, 8)) + 10 * np.eye(8)[1]
+
+    between = rng.normal(0, 0.5, size=(30, 8)) + 10 * np.eye(8)[1]
+    record = fit_ood_detector(
+        clusters(200), clusters(100), {"near: between the clusters": between}, REFERENCE, tmp_path
+    )
+    detector = load_ood_detector(tmp_path / OOD_PARAMETERS_FILE)
+    assert record.kind == "knn" and isinstance(detector, KnnDetector)
+    assert (
+        record.reference_stats["near_auroc_knn"] > record.reference_stats["near_auroc_mahalanobis"]
+    )
+    assert (detector.score(between) > record.threshold).mean() > 0.9
