@@ -27,13 +27,19 @@ import torch
 from pydantic import BaseModel, Field
 from scipy.stats import spearmanr
 
+from mammocad.errors import InvalidInputError
 from models.classify.network import LesionEvidenceClassifier
 from models.data import PreparedImage
 from models.evaluation.classification import wilson_interval
 from models.explain.explainer import Explanation, Method, ModelExplainer
 from models.tasks import CLASSIFY, DETECT, TaskSpec
 
-__all__ = ["ExplanationQuality", "RandomisationCheck", "explanation_quality"]
+__all__ = [
+    "ExplanationQuality",
+    "RandomisationCheck",
+    "explanation_quality",
+    "pooled_explanations",
+]
 
 RANDOMISATION_IMAGES = 12
 
@@ -86,12 +92,18 @@ def explanation_quality(
     located = [(image, boxes) for image in images if len(boxes := _boxes(image, task)) > 0]
     hits, energies, chances, maps = 0, [], [], []
     for image, boxes in located:
+        chances.append(_box_share(image, boxes))
         target = image.label.value if task is CLASSIFY else None
-        explanation = explainer.explain(image.model_input(), method, target)
+        try:
+            explanation = explainer.explain(image.model_input(), method, target)
+        except InvalidInputError as error:
+            if error.code != "unknown-explanation-target":
+                raise
+            energies.append(0.0)  # the detector found nothing to explain: a miss
+            continue
         cell_map = explanation.cell_map
         hits += _peak_inside(cell_map, explanation.stride, boxes)
         energies.append(_energy_inside(cell_map, explanation.stride, boxes))
-        chances.append(_box_share(image, boxes))
         maps.append((image, explanation.explained, cell_map))
     torch.manual_seed(seed)
     randomised = task.build(pretrained=False).to(device).eval()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.card.figures import reliability_diagram_png
 from registry.card.schema import DataSummary, ModelCard
 from registry.evaluation import MetricEstimate
 from registry.records import CalibrationRecord, OodDetectorRecord
@@ -26,8 +27,16 @@ class Table:
     rows: list[list[str]]
 
 
-Block = str | list[str] | Table
-"""A paragraph, a bullet list or a table."""
+@dataclass(frozen=True)
+class Figure:
+    """A PNG image with its text alternative."""
+
+    alt: str
+    png: bytes
+
+
+Block = str | list[str] | Table | Figure
+"""A paragraph, a bullet list, a table or a figure."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,10 @@ def _calibration(record: CalibrationRecord | None) -> Section:
                     ["before", f"{record.before.ece:.4f}", f"{record.before.brier:.4f}"],
                     ["after", f"{record.after.ece:.4f}", f"{record.after.brier:.4f}"],
                 ],
+            ),
+            Figure(
+                alt=f"reliability diagram after calibration, {record.target}",
+                png=reliability_diagram_png(record),
             ),
             Table(
                 ["confidence bin", "count", "mean confidence", "observed frequency"],

@@ -6,9 +6,10 @@ card text is written by people and shown in other people's browsers.
 
 from __future__ import annotations
 
+import base64
 import html
 
-from registry.card.document import Block, Table, card_document
+from registry.card.document import Block, Figure, Table, card_document
 from registry.card.schema import ModelCard
 
 __all__ = ["to_html", "to_markdown"]
@@ -41,6 +42,8 @@ def _md(text: str) -> str:
 def _md_block(block: Block) -> list[str]:
     if isinstance(block, str):
         return [_md(block)]
+    if isinstance(block, Figure):
+        return [f"![{_md(block.alt)}]({_data_uri(block.png)})"]
     if isinstance(block, list):
         return [f"- {_md(item)}" for item in block]
     return [
@@ -71,9 +74,16 @@ def to_html(card: ModelCard) -> str:
 def _html_block(block: Block) -> str:
     if isinstance(block, str):
         return f"<p>{html.escape(block)}</p>"
+    if isinstance(block, Figure):
+        return f'<p><img alt="{html.escape(block.alt)}" src="{_data_uri(block.png)}"></p>'
+
     if isinstance(block, list):
         return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in block) + "</ul>"
     return _html_table(block)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _html_table(table: Table) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from mammocad.errors import InvalidInputError
 from registry import CardEdit, Registry
+from registry.card.figures import reliability_diagram_png
 from registry.card.render import to_html, to_markdown
 from registry.card.schema import NOT_FOR_CLINICAL_USE
 from registry.evaluation import evaluation_from_report
@@ -136,3 +141,18 @@ def test_an_evaluation_per_data_set_and_task(registry: Registry, tmp_path: Path)
         registry.attach_evaluation(
             "classifier", 1, write_report(tmp_path / "d.json", 0.6, task="detect"), actor="ml"
         )
+
+
+def test_the_card_shows_a_reliability_diagram_drawn_from_the_calibration_bins(
+    registry: Registry, tmp_path: Path
+) -> None:
+    registry.register(make_model_folder(tmp_path / "a"), "classifier", actor="ci")
+    make_promotable(registry, tmp_path, "classifier", 1, primary=0.83)
+    card = registry.card("classifier", 1)
+    assert card.calibration is not None
+    png = reliability_diagram_png(card.calibration)
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    pattern = r"!\[reliability diagram[^\]]*\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)"
+    embedded = re.search(pattern, to_markdown(card))
+    assert embedded and base64.b64decode(embedded.group(1)) == png
+    assert f'src="data:image/png;base64,{embedded.group(1)}"' in to_html(card)
