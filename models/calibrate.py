@@ -14,6 +14,7 @@ whether each validation box hit a mass (centre-in-box, as in evaluation).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -31,7 +32,7 @@ from models.evaluation.detection import detection_hits
 from models.tasks import predict_classifier, predict_detections
 from registry.records import CalibrationQuality, CalibrationRecord, DataRef, ReliabilityBin
 
-__all__ = ["calibrate", "fit_temperature"]
+__all__ = ["calibrate", "fit_temperature", "held_out_calibration"]
 
 _MIN_PER_CLASS = 2  # fewer positives or negatives than this: keep T = 1 (nothing to fit)
 _LOG_T_BOUNDS = (np.log(0.05), np.log(20.0))
@@ -70,6 +71,43 @@ def calibrate(
     raise TypeError(f"no calibration for {type(model).__name__}")
 
 
+def held_out_calibration(
+    model: torch.nn.Module,
+    images: Sequence[PreparedImage],
+    record: CalibrationRecord,
+    device: torch.device,
+) -> dict[str, Any]:
+    """ECE (15 bins) and Brier score of the model's own and of its calibrated outputs on
+    images the calibration was not fitted on: the figure the calibration target is about."""
+    if isinstance(model, LesionEvidenceClassifier):
+        found = predict_classifier(model, [i.model_input() for i in images], device)
+        labels = np.array([list(Label).index(i.label) for i in images])
+        a, m = found.abnormal_logit, found.malignant_logit
+        p = record.parameters
+        raw = summarise_calibration(classifier_probabilities(a, m), labels)
+        calibrated = summarise_calibration(
+            classifier_probabilities(a, m, p["abnormal_temperature"], p["malignant_temperature"]),
+            labels,
+        )
+    elif isinstance(model, MassDetector):
+        scores, hits = _scores_and_hits(model, images, device)
+        raw = summarise_calibration(two_class(scores), hits)
+        calibrated = summarise_calibration(
+            two_class(scaled_scores(scores, record.parameters["temperature"])), hits
+        )
+    else:
+        raise TypeError(f"no calibration for {type(model).__name__}")
+    return {
+        "target": record.target,
+        "method": record.method,
+        "parameters": record.parameters,
+        "n": len(images),
+        "uncalibrated": {"ece": raw.ece, "brier": raw.brier},
+        "calibrated": {"ece": calibrated.ece, "brier": calibrated.brier},
+        "reliability_bins": [b.model_dump() for b in calibrated.bins],
+    }
+
+
 def _calibrate_classifier(
     model: LesionEvidenceClassifier,
     images: Sequence[PreparedImage],
@@ -99,6 +137,20 @@ def _calibrate_detector(
     fitted_on: DataRef,
     device: torch.device,
 ) -> CalibrationRecord:
+    s, y = _scores_and_hits(model, images, device)
+    if len(s) == 0:
+        raise ValueError("the detector made no detection on its validation images")
+    t = fit_temperature(np.log(s / (1 - s)), y.astype(bool))
+    before = summarise_calibration(two_class(sigmoid(np.log(s / (1 - s)))), y)
+    after = summarise_calibration(two_class(scaled_scores(s, t)), y)
+    return _record("box score: p(the box is a mass)", {"temperature": t}, fitted_on, before, after)
+
+
+def _scores_and_hits(
+    model: MassDetector, images: Sequence[PreparedImage], device: torch.device
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every decoded box score on the images whose lesions all have a location, and whether
+    the box hit a mass (centre in box, as in evaluation)."""
     scorable = [i for i in images if all(les.box is not None for les in i.lesions)]
     found = predict_detections(model, [i.model_input() for i in scorable], device)
     scores, hits = [], []
@@ -108,14 +160,10 @@ def _calibrate_detector(
         ).reshape(-1, 4)
         scores += list(detections.scores)
         hits += list(detection_hits(detections.boxes, truth))
-    s = np.clip(np.asarray(scores, dtype=np.float64), 1e-7, 1 - 1e-7)
-    y = np.asarray(hits, dtype=np.int64)
-    if len(s) == 0:
-        raise ValueError("the detector made no detection on its validation images")
-    t = fit_temperature(np.log(s / (1 - s)), y.astype(bool))
-    before = summarise_calibration(two_class(sigmoid(np.log(s / (1 - s)))), y)
-    after = summarise_calibration(two_class(scaled_scores(s, t)), y)
-    return _record("box score: p(the box is a mass)", {"temperature": t}, fitted_on, before, after)
+    return (
+        np.clip(np.asarray(scores, dtype=np.float64), 1e-7, 1 - 1e-7),
+        np.asarray(hits, dtype=np.int64),
+    )
 
 
 def _record(

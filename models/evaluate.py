@@ -18,6 +18,7 @@ from rich.console import Console
 
 from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet, Lesion
+from models.calibrate import held_out_calibration
 from models.classify.network import LesionEvidenceClassifier
 from models.data import PreparedImage
 from models.detect.network import MassDetector
@@ -35,6 +36,8 @@ from models.explain.explainer import Method
 from models.inference import LoadedModel
 from models.tasks import predict_detections, predict_probabilities
 from models.train import prepare_with_progress
+from registry.bundled import CALIBRATION_FILE
+from registry.records import CalibrationRecord
 
 __all__ = [
     "DetectorScores",
@@ -120,6 +123,7 @@ def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, consol
         "data_fingerprint": fingerprint(dataset),
         "patients_seen_in_training": len(overlap),
         "explanations": explanation_report(loaded, images, console),
+        "calibration": _held_out_calibration(loaded, images, console),
     }
     report_path = folder / "report.json"
     if loaded.metadata.task == "classify":
@@ -147,6 +151,24 @@ def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, consol
         write_json(header | {"froc": result.model_dump(mode="json")}, report_path)
         plot_froc(result, folder / "froc.png", f"FROC on {dataset.name}")
     return report_path
+
+
+def _held_out_calibration(
+    loaded: LoadedModel, images: Sequence[PreparedImage], console: Console
+) -> dict[str, Any] | None:
+    """ECE and Brier on these images with and without the version's calibration (None when
+    training fitted none)."""
+    path = loaded.folder / CALIBRATION_FILE
+    if not path.is_file():
+        return None
+    record = CalibrationRecord.model_validate_json(path.read_text("utf-8"))
+    measured = held_out_calibration(loaded.network, images, record, loaded.device)
+    console.print(
+        f"calibration on these images ({record.method} {record.parameters}): ECE "
+        f"{measured['uncalibrated']['ece']:.3f} -> {measured['calibrated']['ece']:.3f}, Brier "
+        f"{measured['uncalibrated']['brier']:.3f} -> {measured['calibrated']['brier']:.3f}"
+    )
+    return measured
 
 
 def explanation_report(

@@ -90,9 +90,20 @@ class _Scored:
 
 
 def evaluate_ood(
-    loaded: LoadedModel, in_data: DataSet, shared: Path | None, cache: Path | None = None
+    loaded: LoadedModel,
+    in_data: DataSet,
+    shared: Path | None,
+    *,
+    cache: Path | None = None,
+    near_patients: int = 8,
 ) -> OodEvaluation:
-    """Score the in-distribution set and every shifted set (see the module docstring)."""
+    """Score the in-distribution set and every shifted set (see the module docstring).
+
+    Args:
+        shared: ../shared/datasets (the MG test pattern, mini-MIAS and J2K sets), or None.
+        cache: where synthetic sets are generated (default the state folder's cache).
+        near_patients: synthetic patients (4 images each) per unseen vendor profile.
+    """
     ingest = loaded.metadata.ingest
     training = _training_set(loaded, cache)
     train_inputs = [i.model_input() for i in prepare_images(training, ingest)]
@@ -113,7 +124,7 @@ def evaluate_ood(
     reference = score(in_images)
     accuracy_metric = "auc_abnormal" if loaded.metadata.task == "classify" else "sens_at_1fpi"
     sets = []
-    for name, distance, images, labelled in _shift_sets(loaded, shared, cache):
+    for name, distance, images, labelled in _shift_sets(loaded, shared, cache, near_patients):
         accepted = _ingested(loaded, images)
         scored = score(accepted)
         sets.append(
@@ -239,7 +250,9 @@ def _pydicom_images() -> list[bytes]:
 ShiftSet = tuple[str, Literal["far", "near"], list[bytes], DataSet | None]
 
 
-def _shift_sets(loaded: LoadedModel, shared: Path | None, cache: Path | None) -> list[ShiftSet]:
+def _shift_sets(
+    loaded: LoadedModel, shared: Path | None, cache: Path | None, near_patients: int
+) -> list[ShiftSet]:
     """Every shifted set this version can be measured on (see the module docstring)."""
     data = loaded.metadata.data
     sets: list[ShiftSet] = [
@@ -265,13 +278,16 @@ def _shift_sets(loaded: LoadedModel, shared: Path | None, cache: Path | None) ->
         for vendor in SYNTHETIC_VENDORS:
             if vendor not in trained_vendors:
                 sets.append(
-                    labelled(f"synthetic vendor {vendor}", f"synthetic:8,seed=77,vendor={vendor}")
+                    labelled(
+                        f"synthetic vendor {vendor}",
+                        f"synthetic:{near_patients},seed=77,vendor={vendor}",
+                    )
                 )
         films = shared / "mini-mias-dev" if shared else None
         if films is not None and films.is_dir():
             sets.append(labelled("real mini-MIAS films", f"minimias:{films}"))
     else:
-        sets.append(labelled("synthetic mammograms", "synthetic:8,seed=77"))
+        sets.append(labelled("synthetic mammograms", f"synthetic:{near_patients},seed=77"))
     j2k = shared / "dicom-samples" / "MG1_J2KI.dcm" if shared else None
     if j2k is not None and j2k.is_file():
         sets.append(("DDSM JPEG 2000 sample", "near", [j2k.read_bytes()], None))
