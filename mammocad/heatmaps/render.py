@@ -64,8 +64,11 @@ def overlay_rgb(
         resample = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
         grey = np.asarray(Image.fromarray(grey).resize((out_cols, out_rows), resample))
     grey = np.clip(grey, 0.0, 1.0)
-    colour = cmap(evidence)[..., :3]
-    alpha = (max_alpha * evidence)[..., None]
+    # The colormap as a 256-entry table indexed by the 8-bit map (what the grey PNG holds):
+    # float64 colormap calls on a megapixel map cost 100 ms.
+    levels = _to_uint8(evidence)
+    colour = cmap(np.linspace(0.0, 1.0, 256))[:, :3].astype(np.float32)[levels]
+    alpha = (np.float32(max_alpha / 255.0) * levels)[..., None]
     blended = (1.0 - alpha) * grey[..., None] + alpha * colour
     return _to_uint8(blended)
 
@@ -97,6 +100,8 @@ def _to_uint8(unit: np.ndarray) -> np.ndarray:
 
 
 def _png(image: Image.Image) -> bytes:
+    # zlib level 1: about 3 times faster than the default 6 on a megapixel overlay, for files
+    # some 30 % larger; lossless either way.
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
