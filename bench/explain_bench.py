@@ -16,19 +16,17 @@ as ``mammocad serve`` starts them.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from stack import benchmark_home, running_stack
 
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
-from mammocad.home import state_home
 from registry import Registry
-from serving.processes import SERVICES, free_port, start_gateway, start_service
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 REAL_INPUTS = {
@@ -72,10 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=8, help="requests per kind and input")
     args = parser.parse_args()
-    home = state_home().resolve()
-    env = {"MAMMOCAD_HOME": str(home)}
-    env["BENTOML_HOME"] = os.environ.get("BENTOML_HOME", str(home / "bentoml"))
-    os.environ.update(env)
+    home = benchmark_home()
     with Registry() as registry:
         try:
             versions = {t: registry.get_version(n, "production") for t, n in MODELS.items()}
@@ -83,27 +78,19 @@ def main() -> None:
             raise SystemExit(
                 f"no production models in {home}: run `make run` once ({error.detail})"
             ) from error
-    ports = {task: free_port() for task in MODELS}
-    services = [start_service(SERVICES[task], port, env=env) for task, port in ports.items()]
-    urls = {f"MAMMOCAD_{task.upper()}_URL": f"http://127.0.0.1:{p}" for task, p in ports.items()}
-    gateway = start_gateway(free_port(), env=env | urls)
-    try:
+    with running_stack() as gateway:
         print(
             f"{args.requests} requests per kind and input, interleaved; one run, one machine; "
             + ", ".join(f"{v.model_name} v{v.version}" for v in versions.values())
         )
         for name, data in inputs().items():
             for task in MODELS:
-                p50 = interleaved_p50s(gateway.url, task, data, args.requests)
+                p50 = interleaved_p50s(gateway, task, data, args.requests)
                 print(
                     f"{task:8s} {name:34s} plain p50 {p50['plain'] * 1000:7.0f} ms | Grad-CAM "
                     f"p50 {p50['gradcam'] * 1000:7.0f} ms = {p50['gradcam'] / p50['plain']:.2f} x"
                     f" plain | SHAP p50 {p50['shap']:.2f} s"
                 )
-    finally:
-        gateway.stop()
-        for service in services:
-            service.stop()
 
 
 if __name__ == "__main__":

@@ -15,20 +15,18 @@ The gateway and both services are started here on free loopback ports, exactly a
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from stack import benchmark_home, running_stack
 from timing import median_seconds
 
 from mammocad.errors import MammocadError
-from mammocad.home import state_home
 from models.inference import classify, detect, ingest_for, load_model
 from registry import Registry
-from serving.processes import SERVICES, free_port, start_gateway, start_service
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 INPUTS = {
@@ -76,10 +74,7 @@ def main() -> None:
     for path in INPUTS.values():
         if not path.is_file():
             raise SystemExit(f"{path} is absent: the benchmark needs ../shared/datasets")
-    home = state_home().resolve()
-    env = {"MAMMOCAD_HOME": str(home)}
-    env["BENTOML_HOME"] = os.environ.get("BENTOML_HOME", str(home / "bentoml"))
-    os.environ.update(env)
+    home = benchmark_home()
     with Registry() as registry:
         try:
             folders = {t: registry.open_artifact(n, "production") for t, n in MODELS.items()}
@@ -87,16 +82,12 @@ def main() -> None:
             raise SystemExit(
                 f"no production models in {home}: run `make run` once ({error.detail})"
             ) from error
-    ports = {task: free_port() for task in MODELS}
-    services = [start_service(SERVICES[task], port, env=env) for task, port in ports.items()]
-    urls = {f"MAMMOCAD_{task.upper()}_URL": f"http://127.0.0.1:{p}" for task, p in ports.items()}
-    gateway = start_gateway(free_port(), env=env | urls)
-    try:
+    with running_stack() as gateway:
         print(f"requests per measurement: {args.requests}; one run, one machine")
         for task in MODELS:
             for name, path in INPUTS.items():
                 data = path.read_bytes()
-                url = f"{gateway.url}/v1/{task}"
+                url = f"{gateway}/v1/{task}"
                 floor = floor_seconds(folders[task], task, data, max(3, args.requests // 4))
                 times = latencies(url, data, args.requests)  # also warms the service up
                 p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
@@ -112,10 +103,6 @@ def main() -> None:
                     + ", ".join(f"c={c} {r:.2f}/s" for c, r in rates.items())
                     + f"; c=16 / c=1 = {rates[16] / rates[1]:.2f}"
                 )
-    finally:
-        gateway.stop()
-        for service in services:
-            service.stop()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,40 @@
+"""Starting the real stack for a benchmark: both BentoML task services and the gateway on free
+loopback ports, exactly as ``mammocad serve`` starts them, on the state folder's registry."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mammocad.home import state_home
+from serving.processes import SERVICES, free_port, start_gateway, start_service
+
+__all__ = ["TASKS", "benchmark_home", "running_stack"]
+
+TASKS = ("classify", "detect")
+
+
+def benchmark_home() -> Path:
+    """``$MAMMOCAD_HOME`` (default ./var), exported with its BentoML store for the services."""
+    home = state_home().resolve()
+    os.environ["MAMMOCAD_HOME"] = str(home)
+    os.environ.setdefault("BENTOML_HOME", str(home / "bentoml"))
+    return home
+
+
+@contextmanager
+def running_stack() -> Iterator[str]:
+    """The gateway's URL while both services and the gateway run; all stopped afterwards."""
+    env = {key: os.environ[key] for key in ("MAMMOCAD_HOME", "BENTOML_HOME")}
+    ports = {task: free_port() for task in TASKS}
+    services = [start_service(SERVICES[task], port, env=env) for task, port in ports.items()]
+    urls = {f"MAMMOCAD_{task.upper()}_URL": f"http://127.0.0.1:{p}" for task, p in ports.items()}
+    gateway = start_gateway(free_port(), env=env | urls)
+    try:
+        yield gateway.url
+    finally:
+        gateway.stop()
+        for service in services:
+            service.stop()
