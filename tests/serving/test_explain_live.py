@@ -123,10 +123,17 @@ def test_refusals_are_problems(stack: Stack, tiny_set: DataSet) -> None:
         assert response.status_code == 422, (params, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["type"] == f"urn:mammocad:problem:{code}", response.json()
-    missing_task = post_image(stack.gateway, "explain", dicom)
-    assert missing_task.status_code == 422
-    unknown_method = post_image(stack.gateway, "explain", dicom, task="classify", method="lime")
-    assert unknown_method.status_code == 422
+    malformed = [
+        {},  # no task
+        {"task": "classify", "method": "lime"},
+        {"task": "detect", "target": "9999"},
+        {"task": "classify", "max_side": "10"},
+        {"task": "classify", "method": "shap", "nsamples": "100000"},
+    ]
+    for params in malformed:
+        response = post_image(stack.gateway, "explain", dicom, **params)
+        assert response.status_code == 422, (params, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
 
 
 def test_explain_the_real_films(stack: Stack, mini_mias_dir: Path, dicom_samples_dir: Path) -> None:
