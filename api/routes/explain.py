@@ -70,7 +70,6 @@ class _Overlay:
     cells: np.ndarray  # the cell map, zero outside the region the model saw
     mapped: OriginalMap
     rgb: np.ndarray  # the overlay image
-    milliseconds: float
 
 
 @router.post(
@@ -153,7 +152,6 @@ def _target(task: str, target: str | None) -> str | int | None:
 def _overlay(answered: Answered[ExplainOutcome], max_side: int) -> _Overlay:
     """The map in the original geometry (only the region the model saw can hold evidence) and
     the colour overlay on the decoded upload."""
-    started = time.perf_counter()
     outcome, image, original = answered.outcome, answered.image, answered.original
     if original is None:
         raise RuntimeError("explanation() keeps the decoded upload; it is missing")
@@ -163,7 +161,7 @@ def _overlay(answered: Answered[ExplainOutcome], max_side: int) -> _Overlay:
         cells, outcome.stride, image.transform, max_side=max_side, content_box=box
     )
     rgb = overlay_rgb(original.pixels, mapped.values)
-    return _Overlay(cells, mapped, rgb, (time.perf_counter() - started) * 1000)
+    return _Overlay(cells, mapped, rgb)
 
 
 def _heatmap(answered: Answered[ExplainOutcome], max_side: int) -> tuple[Heatmap, float]:
