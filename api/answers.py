@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.calibrated import (
-    CLASSIFIER_PARAMETERS,
     calibrated_classification,
     calibrated_score,
     describe,
@@ -51,7 +50,7 @@ def classification_of(outcome: ClassifyOutcome, version: ModelVersion) -> Classi
         prediction=_prediction(
             probabilities, calibrated.abnormal_threshold if calibrated else threshold
         ),
-        calibration=describe(record, CLASSIFIER_PARAMETERS) if calibrated else None,
+        calibration=describe(record, "classify") if calibrated else None,
     )
 
 

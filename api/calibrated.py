@@ -1,35 +1,37 @@
-"""The version's temperature scaling applied to a task service's answer, in the gateway.
+"""The version's calibration (temperature or Platt scaling) applied to a task service's answer,
+in the gateway.
 
 The service answers with the network's own numbers (and the classifier's logits); the gateway
 holds the version's calibration record from the registry and applies it with the very functions
-the calibration was measured with (:mod:`mammocad.calibration`). Temperature scaling is monotonic,
-so the version's operating threshold is carried through the same map: every decision is the one
-the uncalibrated model and its validated threshold would make, only the probabilities change.
+the calibration was measured with (:mod:`mammocad.calibration`). Both methods are positive affine
+maps of a logit, hence monotonic, so the version's operating threshold is carried through the same
+map: every decision is the one the uncalibrated model and its validated threshold would make,
+only the probabilities change.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from api.inference_schemas import CalibrationApplied
 from api.task_client import BadServiceAnswerError
-from mammocad.calibration import classifier_probabilities, scaled_scores
+from mammocad.calibration import (
+    LogitMap,
+    UnusableCalibrationError,
+    classifier_maps,
+    classifier_probabilities,
+    detector_map,
+    scaled_scores,
+)
 from mammocad.inference_contract import ClassifyOutcome
 from registry.records import CalibrationRecord
 
-__all__ = [
-    "CLASSIFIER_PARAMETERS",
-    "DETECTOR_PARAMETERS",
-    "Calibrated",
-    "calibrated_classification",
-    "calibrated_score",
-    "describe",
-]
+__all__ = ["Calibrated", "calibrated_classification", "calibrated_score", "describe"]
 
 logger = logging.getLogger(__name__)
-CLASSIFIER_PARAMETERS = ("abnormal_temperature", "malignant_temperature")
-DETECTOR_PARAMETERS = ("temperature",)
+Task = Literal["classify", "detect"]
 
 
 @dataclass(frozen=True)
@@ -43,42 +45,37 @@ class Calibrated:
 def calibrated_classification(
     outcome: ClassifyOutcome, record: CalibrationRecord | None, threshold: float | None
 ) -> Calibrated | None:
-    """The calibrated answer, or None when the version has no temperature calibration this
-    gateway can apply (then the answer says ``calibrated: false``, which is true)."""
-    if not _usable(record, CLASSIFIER_PARAMETERS):
+    """The calibrated answer, or None when the version has no calibration this gateway can
+    apply (then the answer says ``calibrated: false``, which is true)."""
+    maps = _maps(record, "classify")
+    if maps is None:
         return None
-    assert record is not None  # _usable checked it
+    abnormal, malignant = maps
     if not {"abnormal", "malignant"} <= outcome.logits.keys():
         raise BadServiceAnswerError(
             f"the classify service answered logits {sorted(outcome.logits)}, not abnormal and "
             "malignant: the answer cannot be calibrated"
         )
-    t_a = record.parameters["abnormal_temperature"]
-    t_m = record.parameters["malignant_temperature"]
-    normal, benign, malignant = classifier_probabilities(
-        outcome.logits["abnormal"], outcome.logits["malignant"], t_a, t_m
+    normal, benign, malignant_p = classifier_probabilities(
+        outcome.logits["abnormal"], outcome.logits["malignant"], abnormal, malignant
     )
     return Calibrated(
-        probabilities={"normal": normal, "benign": benign, "malignant": malignant},
-        abnormal_threshold=None if threshold is None else float(scaled_scores(threshold, t_a)),
+        probabilities={"normal": normal, "benign": benign, "malignant": malignant_p},
+        abnormal_threshold=None if threshold is None else float(scaled_scores(threshold, abnormal)),
     )
 
 
 def calibrated_score(value: float, record: CalibrationRecord | None) -> float:
-    """A detector score (or threshold) through the version's temperature; as is without one."""
-    if not _usable(record, DETECTOR_PARAMETERS):
-        return value
-    assert record is not None  # _usable checked it
-    return float(scaled_scores(value, record.parameters["temperature"]))
+    """A detector score (or threshold) through the version's calibration; as is without one."""
+    maps = _maps(record, "detect")
+    return value if maps is None else float(scaled_scores(value, maps[0]))
 
 
-def describe(
-    record: CalibrationRecord | None, parameters: tuple[str, ...]
-) -> CalibrationApplied | None:
+def describe(record: CalibrationRecord | None, task: Task) -> CalibrationApplied | None:
     """What the answer says about the calibration it applied (None: it applied none)."""
-    if not _usable(record, parameters):
+    if _maps(record, task) is None:
         return None
-    assert record is not None  # _usable checked it
+    assert record is not None  # _maps found it usable
     return CalibrationApplied(
         method=record.method,
         parameters=record.parameters,
@@ -88,15 +85,16 @@ def describe(
     )
 
 
-def _usable(record: CalibrationRecord | None, parameters: tuple[str, ...]) -> bool:
+def _maps(record: CalibrationRecord | None, task: Task) -> tuple[LogitMap, ...] | None:
+    """The record's logit maps for ``task``; None (logged) when there is no usable record."""
     if record is None:
-        return False
-    if record.method == "temperature" and all(name in record.parameters for name in parameters):
-        return True
-    logger.warning(
-        "calibration record (%s, %s) is not a temperature scaling with %s: answering uncalibrated",
-        record.method,
-        sorted(record.parameters),
-        ", ".join(parameters),
-    )
-    return False
+        return None
+    try:
+        if task == "classify":
+            return classifier_maps(record.method, record.parameters)
+        return (detector_map(record.method, record.parameters),)
+    except UnusableCalibrationError as error:
+        logger.warning(
+            "calibration record unusable for %s (%s): answering uncalibrated", task, error
+        )
+        return None

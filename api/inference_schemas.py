@@ -100,11 +100,21 @@ class TimingMs(BaseModel):
 class CalibrationApplied(BaseModel):
     """How the probabilities were calibrated (the version's registry record)."""
 
-    method: str = Field(examples=["temperature"])
-    parameters: dict[str, float] = Field(
-        examples=[{"abnormal_temperature": 1.4, "malignant_temperature": 0.9}]
+    method: str = Field(
+        description="temperature (logit / T) or platt (scale * logit + bias), per logit",
+        examples=["platt"],
     )
-    fitted_on: str = Field(description="the validation data set it was fitted on")
+    parameters: dict[str, float] = Field(
+        examples=[
+            {
+                "abnormal_scale": 0.4,
+                "abnormal_bias": 0.8,
+                "malignant_scale": 0.2,
+                "malignant_bias": -0.4,
+            }
+        ]
+    )
+    fitted_on: str = Field(description="the data it was fitted on (never the training split)")
     ece_before: float = Field(description="expected calibration error before, on that data")
     ece_after: float = Field(description="expected calibration error after, on that data")
 

@@ -31,7 +31,8 @@ def assess(
     if score > record.threshold:
         reasons.append(
             f"the image's features are unlike the model's training images ({record.kind} "
-            f"distance {score:.1f} > threshold {record.threshold:.1f}, set so that "
+            f"distance of its {record.feature}: {score:.1f} > threshold "
+            f"{record.threshold:.1f}, set so that "
             f"{record.threshold_rule}): another vendor, processing, or not a mammogram; do not "
             "trust this answer"
         )
@@ -39,6 +40,7 @@ def assess(
         flagged=bool(reasons),
         score=score,
         threshold=record.threshold,
-        detector=record.kind + (" + header gate" if profile is not None else ""),
+        detector=f"{record.kind} on {record.feature}"
+        + (" + header gate" if profile is not None else ""),
         reasons=reasons,
     )

@@ -23,6 +23,12 @@ def evaluate(
         Path | None, typer.Option(help="report folder (default MODEL/evaluation)")
     ] = None,
     device: Annotated[str, typer.Option()] = "auto",
+    explanations: Annotated[
+        bool,
+        typer.Option(
+            help="measure the explanations' quality too (Grad-CAM and SHAP: seconds per image)"
+        ),
+    ] = True,
 ) -> None:
     """Evaluate a model: JSON report, readable table, and ROC or FROC plot (PNG)."""
     from models.evaluate import write_evaluation
@@ -35,7 +41,9 @@ def evaluate(
     except MammocadError as error:
         console.print(f"[red]cannot evaluate[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=2) from error
-    report = write_evaluation(loaded, dataset, out or model / "evaluation", console)
+    report = write_evaluation(
+        loaded, dataset, out or model / "evaluation", console, explanations=explanations
+    )
     console.print(f"report written to {report.parent}")
 
 

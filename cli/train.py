@@ -52,6 +52,13 @@ def train(
     batch_size: Annotated[int, typer.Option(min=1)] = 4,
     patience: Annotated[int, typer.Option(min=1, help="early-stopping patience (epochs)")] = 5,
     val_fraction: Annotated[float, typer.Option(min=0.05, max=0.5)] = 0.2,
+    calibration_data: Annotated[
+        str | None,
+        typer.Option(
+            help="data set spec of other patients added to the validation split to fit the "
+            "calibration and the OOD threshold, e.g. synthetic:48,seed=2"
+        ),
+    ] = None,
     selection: Annotated[
         Selection,
         typer.Option(help="best: early stopping on the validation metric; last: full schedule"),
@@ -84,8 +91,12 @@ def train(
                 device=device,
             ),
             val_fraction=val_fraction,
+            calibration_set=None if calibration_data is None else load_dataset(calibration_data),
             console=console,
         )
     except MammocadError as error:
         console.print(f"[red]cannot train[/red] ({error.code}): {error.detail}")
+        raise typer.Exit(code=2) from error
+    except ValueError as error:
+        console.print(f"[red]cannot train[/red]: {error}")
         raise typer.Exit(code=2) from error

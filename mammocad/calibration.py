@@ -1,23 +1,75 @@
-"""Temperature scaling, applied: how calibrated probabilities are made from a model's logits.
+"""Logit scaling, applied: how calibrated probabilities are made from a model's logits.
 
-Fitting happens once per model version, on its validation split (``models.trust.calibration``);
-applying happens on every answer, in the torch-free gateway. Both use these functions, so the
-probabilities an answer reports are computed exactly as they were when the calibration was
-measured.
+Fitting happens once per model version (``models.calibrate``); applying happens on every answer,
+in the torch-free gateway. Both use these functions, so the probabilities an answer reports are
+computed exactly as they were when the calibration was measured.
+
+Two methods, both a positive affine map of a logit ``z`` (so rankings and validated thresholds
+carry through unchanged):
+
+- ``temperature``: ``z / T`` (Guo et al., 2017); parameters ``temperature`` (detector) or
+  ``abnormal_temperature`` / ``malignant_temperature`` (classifier);
+- ``platt``: ``scale * z + bias`` (Platt, 1999): the bias also corrects a shifted base rate, which
+  class-balanced training leaves behind; parameters ``scale``/``bias`` (detector) or
+  ``abnormal_scale``/``abnormal_bias``/``malignant_scale``/``malignant_bias`` (classifier).
 
 The classifier's probabilities are hierarchical (``p(abnormal) = sigmoid(A)``,
-``p(malignant | abnormal) = sigmoid(M)``), so it gets one temperature per logit; a detector's box
-score ``s = sigmoid(z)`` gets one temperature on ``z``.
+``p(malignant | abnormal) = sigmoid(M)``), so each logit gets its own map; a detector's box score
+``s = sigmoid(z)`` gets one map on ``z``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["classifier_probabilities", "scaled_scores", "sigmoid"]
+__all__ = [
+    "IDENTITY",
+    "LogitMap",
+    "UnusableCalibrationError",
+    "classifier_maps",
+    "classifier_probabilities",
+    "detector_map",
+    "scaled_scores",
+    "sigmoid",
+]
 
 _EPS = 1e-7
+
+
+class UnusableCalibrationError(ValueError):
+    """A calibration record whose method or parameters these functions cannot apply."""
+
+
+@dataclass(frozen=True)
+class LogitMap:
+    """``z -> scale * z + bias`` with ``scale > 0`` (monotonic: decisions keep their order)."""
+
+    scale: float = 1.0
+    bias: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.scale) and np.isfinite(self.bias) and self.scale > 0):
+            raise UnusableCalibrationError(
+                f"a logit map needs a finite positive scale and a finite bias, got "
+                f"scale={self.scale}, bias={self.bias}"
+            )
+
+    @classmethod
+    def temperature(cls, temperature: float) -> LogitMap:
+        """Temperature scaling ``z / T``."""
+        if not temperature > 0:
+            raise UnusableCalibrationError(f"a temperature must be positive, got {temperature}")
+        return cls(scale=1.0 / temperature)
+
+    def __call__(self, logits: ArrayLike) -> NDArray[np.float64]:
+        return self.scale * np.asarray(logits, dtype=np.float64) + self.bias
+
+
+IDENTITY = LogitMap()
 
 
 def sigmoid(x: ArrayLike) -> NDArray[np.float64]:
@@ -29,19 +81,53 @@ def sigmoid(x: ArrayLike) -> NDArray[np.float64]:
 def classifier_probabilities(
     abnormal_logit: ArrayLike,
     malignant_logit: ArrayLike,
-    abnormal_temperature: float = 1.0,
-    malignant_temperature: float = 1.0,
+    abnormal: LogitMap = IDENTITY,
+    malignant: LogitMap = IDENTITY,
 ) -> NDArray[np.float64]:
-    """``(N, 3)`` normal, benign, malignant from the image logits A and M, each divided by its
-    temperature (1.0 reproduces the network's own probabilities)."""
-    p_abnormal = sigmoid(np.asarray(abnormal_logit, dtype=np.float64) / abnormal_temperature)
-    p_malignant = sigmoid(np.asarray(malignant_logit, dtype=np.float64) / malignant_temperature)
+    """``(N, 3)`` normal, benign, malignant from the image logits A and M, each through its map
+    (the identity reproduces the network's own probabilities)."""
+    p_abnormal = sigmoid(abnormal(abnormal_logit))
+    p_malignant = sigmoid(malignant(malignant_logit))
     return np.stack(
         [1 - p_abnormal, p_abnormal * (1 - p_malignant), p_abnormal * p_malignant], axis=-1
     )
 
 
-def scaled_scores(scores: ArrayLike, temperature: float) -> NDArray[np.float64]:
-    """Box scores ``sigmoid(logit(s) / T)``: the same ranking, calibrated confidences."""
+def scaled_scores(scores: ArrayLike, mapping: LogitMap) -> NDArray[np.float64]:
+    """Box scores (or a probability threshold) ``sigmoid(map(logit(s)))``: the same ranking,
+    calibrated confidences."""
     s = np.clip(np.asarray(scores, dtype=np.float64), _EPS, 1 - _EPS)
-    return sigmoid(np.log(s / (1 - s)) / temperature)
+    return sigmoid(mapping(np.log(s / (1 - s))))
+
+
+def classifier_maps(method: str, parameters: Mapping[str, float]) -> tuple[LogitMap, LogitMap]:
+    """The (abnormal, malignant) maps a classifier's calibration record describes.
+
+    Raises:
+        UnusableCalibrationError: another method, or its parameters missing or invalid.
+    """
+    return _logit_map(method, parameters, "abnormal_"), _logit_map(method, parameters, "malignant_")
+
+
+def detector_map(method: str, parameters: Mapping[str, float]) -> LogitMap:
+    """The box-score map a detector's calibration record describes.
+
+    Raises:
+        UnusableCalibrationError: another method, or its parameters missing or invalid.
+    """
+    return _logit_map(method, parameters, "")
+
+
+def _logit_map(method: str, parameters: Mapping[str, float], prefix: str) -> LogitMap:
+    needed = {"temperature": ("temperature",), "platt": ("scale", "bias")}.get(method)
+    if needed is None:
+        raise UnusableCalibrationError(f"calibration method {method!r} is not a logit scaling")
+    names = [prefix + name for name in needed]
+    missing = [name for name in names if name not in parameters]
+    if missing:
+        raise UnusableCalibrationError(
+            f"{method} calibration without {', '.join(missing)} (has {sorted(parameters)})"
+        )
+    if method == "temperature":
+        return LogitMap.temperature(parameters[names[0]])
+    return LogitMap(scale=parameters[names[0]], bias=parameters[names[1]])

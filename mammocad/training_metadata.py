@@ -34,6 +34,12 @@ class DataProvenance(BaseModel):
     label_counts: dict[str, int]
     train_patients: list[str]
     validation_patients: list[str]
+    calibration_data: str | None = Field(
+        default=None,
+        description="a data set of other patients added to the validation split to fit the "
+        "calibration and the OOD threshold (None: the validation split alone)",
+    )
+    calibration_patients: list[str] = Field(default_factory=list)
 
 
 class TrainingMetadata(BaseModel):

@@ -100,9 +100,19 @@ def evaluate_detector(
     return froc(detector_scores(network, device, images), hit_rule="centre")
 
 
-def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, console: Console) -> Path:
+def write_evaluation(
+    loaded: LoadedModel,
+    dataset: DataSet,
+    folder: Path,
+    console: Console,
+    *,
+    explanations: bool = True,
+) -> Path:
     """Evaluate ``loaded`` on ``dataset``; write ``report.json`` and a ROC or FROC PNG into
     ``folder``; print the table; return the report's path.
+
+    ``explanations=False`` leaves out the explanation quality (seconds per image: a large set
+    measured for its calibration or accuracy need not pay for it).
 
     The report names the data set and its content fingerprint (the registry keys evaluations by
     both) and how many of its patients the model saw in training or validation.
@@ -122,7 +132,7 @@ def write_evaluation(loaded: LoadedModel, dataset: DataSet, folder: Path, consol
         "data": dataset.name,
         "data_fingerprint": fingerprint(dataset),
         "patients_seen_in_training": len(overlap),
-        "explanations": explanation_report(loaded, images, console),
+        "explanations": explanation_report(loaded, images, console) if explanations else [],
         "calibration": _held_out_calibration(loaded, images, console),
     }
     report_path = folder / "report.json"
@@ -163,11 +173,17 @@ def _held_out_calibration(
         return None
     record = CalibrationRecord.model_validate_json(path.read_text("utf-8"))
     measured = held_out_calibration(loaded.network, images, record, loaded.device)
-    console.print(
-        f"calibration on these images ({record.method} {record.parameters}): ECE "
-        f"{measured['uncalibrated']['ece']:.3f} -> {measured['calibrated']['ece']:.3f}, Brier "
-        f"{measured['uncalibrated']['brier']:.3f} -> {measured['calibrated']['brier']:.3f}"
-    )
+    for what, part in [
+        (record.target, measured),
+        ("p(abnormal)", measured.get("abnormal_vs_normal")),
+    ]:
+        if part is not None:
+            console.print(
+                f"calibration of {what} on these {part['n']} cases ({record.method}): ECE "
+                f"{part['uncalibrated']['ece']:.3f} -> {part['calibrated']['ece']:.3f} (perfectly "
+                f"calibrated probabilities would show {part['ece_if_calibrated']:.3f}), Brier "
+                f"{part['uncalibrated']['brier']:.3f} -> {part['calibrated']['brier']:.3f}"
+            )
     return measured
 
 

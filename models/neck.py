@@ -11,9 +11,20 @@ from torch import nn
 
 from models.backbone import FEATURE_CHANNELS, EfficientNetLite0Features
 
-__all__ = ["STRIDE", "PyramidTrunk"]
+__all__ = ["STRIDE", "PyramidTrunk", "channel_statistics"]
 
 STRIDE = 8
+
+
+def channel_statistics(feature_map: torch.Tensor) -> torch.Tensor:
+    """``(B, 2C)``: each channel's mean, then each channel's standard deviation, over the map.
+
+    Read from the trunk's stride-8 map these are the image's low-level "style" (how its grey
+    curve, contrast and noise drive the early filters): what another scanner changes and what
+    the pooled stride-32 features, trained to be invariant to augmented contrast, no longer
+    show. The OOD detector can read them (``models.ood``)."""
+    flat = feature_map.flatten(2)
+    return torch.cat([flat.mean(dim=2), flat.std(dim=2)], dim=1)
 
 
 class PyramidTrunk(nn.Module):

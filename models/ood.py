@@ -1,16 +1,25 @@
-"""Out-of-distribution detection on a model's penultimate features: Mahalanobis or kNN distance.
+"""Out-of-distribution detection on a model's features: Mahalanobis or kNN distance.
 
 A model answers whatever it is given; this says when the input is unlike its training images,
-so the answer should not be trusted. Two detectors read the training-set features (the pooled
-stride-32 vector that both networks expose as ``features``):
+so the answer should not be trusted. Detectors read one of two feature views of the training
+images that both networks expose:
 
-- Mahalanobis: distance from their mean under their covariance, shrunk with Ledoit-Wolf because
-  there are fewer images (tens to hundreds) than dimensions (320);
-- kNN (Sun et al., 2022): distance of the L2-normalised features to their k-th nearest training
-  neighbour, which assumes no Gaussian shape.
+- ``penultimate``: the pooled stride-32 vector (``features``, 320-d), what the heads read;
+- ``stride8_statistics``: each channel's mean and standard deviation over the trunk's stride-8
+  map (``statistics``, 80-d; Lee et al., 2018 read early layers, and feature statistics are the
+  "style" that another scanner's grey curve and noise change). Augmentation teaches the
+  penultimate features to ignore contrast and noise, so they barely see another vendor; the
+  early statistics do.
 
-Both are fitted; the one that separates the near-shift set (the subtle case) better is kept and
-written, and the record keeps both AUROCs. (The energy score, which reads logits instead of
+Three candidates are fitted:
+
+- Mahalanobis on either view: distance from the training mean under the covariance, shrunk with
+  Ledoit-Wolf because there are fewer images (tens to hundreds) than dimensions;
+- kNN on the penultimate view (Sun et al., 2022): distance of the L2-normalised features to
+  their k-th nearest training neighbour, which assumes no Gaussian shape.
+
+The one that separates the near-shift set (the subtle case) best is kept and written, and the
+record keeps every candidate's AUROC. (The energy score, which reads logits instead of
 features, is compared in ``mammocad ood-eval``.) The threshold lets 95 % of the validation
 images (in distribution, never trained on) pass. How well it separates shifted inputs is measured
 when it is fitted, on sets the model has not seen: non-mammograms made here (noise, gradients,
@@ -28,6 +37,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,32 +48,67 @@ from registry.bundled import OOD_RECORD_FILE
 from registry.records import DataRef, OodDetectorRecord, ShiftEvaluation
 
 __all__ = [
+    "FEATURE_DESCRIPTIONS",
     "OOD_PARAMETERS_FILE",
+    "PENULTIMATE",
+    "STATISTICS",
     "FeatureDetector",
     "KnnDetector",
     "MahalanobisDetector",
+    "OodFeatures",
+    "candidate_name",
+    "concatenated",
+    "fit_candidates",
     "fit_ood_detector",
     "load_ood_detector",
-    "penultimate_features",
+    "ood_features",
+    "ood_features_of",
 ]
 
 OOD_PARAMETERS_FILE = "ood.npz"
 PASS_RATE = 0.95
+PENULTIMATE = "penultimate"
+STATISTICS = "stride8_statistics"
+FEATURE_DESCRIPTIONS = {
+    PENULTIMATE: "penultimate features (320-d)",
+    STATISTICS: "stride-8 channel statistics (80-d)",
+}
+"""What a record's ``feature`` says of each view (the module docstring says what they are)."""
+
+OodFeatures = dict[str, np.ndarray]
+"""Feature view name (:data:`PENULTIMATE`, :data:`STATISTICS`) -> ``(N, D)`` array."""
+
+
+def ood_features_of(output: Any) -> OodFeatures:
+    """The feature views of one batch's network output (either network's)."""
+    return {
+        PENULTIMATE: output.features.detach().cpu().numpy().astype(np.float64),
+        STATISTICS: output.statistics.detach().cpu().numpy().astype(np.float64),
+    }
+
+
+def concatenated(batches: Sequence[OodFeatures]) -> OodFeatures:
+    """The views of several batches, one array per view (empty arrays for no batch)."""
+    return {
+        view: np.concatenate([b[view] for b in batches]) if batches else np.zeros((0, 0))
+        for view in (PENULTIMATE, STATISTICS)
+    }
 
 
 @torch.no_grad()
-def penultimate_features(
+def ood_features(
     model: torch.nn.Module, inputs: Sequence[np.ndarray], device: torch.device, batch: int = 8
-) -> np.ndarray:
-    """``(N, D)`` penultimate features of ``(channels, H, W)`` model inputs."""
+) -> OodFeatures:
+    """Both feature views of ``(channels, H, W)`` model inputs."""
     model.eval()
-    out = [
-        model(torch.stack([torch.from_numpy(x) for x in inputs[i : i + batch]]).to(device))
-        .features.cpu()
-        .numpy()
-        for i in range(0, len(inputs), batch)
-    ]
-    return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 0))
+    return concatenated(
+        [
+            ood_features_of(
+                model(torch.stack([torch.from_numpy(x) for x in inputs[i : i + batch]]).to(device))
+            )
+            for i in range(0, len(inputs), batch)
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -72,24 +117,30 @@ class MahalanobisDetector:
 
     mean: np.ndarray
     precision: np.ndarray
+    feature: str = PENULTIMATE
     kind: str = "mahalanobis"
 
-    def score(self, features: np.ndarray) -> np.ndarray:
-        """``(N,)`` Mahalanobis distances (higher: less like the training images)."""
-        centred = np.atleast_2d(features) - self.mean
+    def score(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
+        """``(N,)`` Mahalanobis distances of this detector's view (higher: less like the
+        training images)."""
+        centred = np.atleast_2d(features[self.feature]) - self.mean
         return np.sqrt(np.einsum("nd,de,ne->n", centred, self.precision, centred).clip(min=0))
 
     def to_bytes(self) -> bytes:
         """The parameters as an ``.npz`` file's bytes."""
         buffer = io.BytesIO()
-        np.savez(buffer, kind=self.kind, mean=self.mean, precision=self.precision)
+        np.savez(
+            buffer, kind=self.kind, feature=self.feature, mean=self.mean, precision=self.precision
+        )
         return buffer.getvalue()
 
     @classmethod
-    def fit(cls, train_features: np.ndarray) -> MahalanobisDetector:
-        """Mean and Ledoit-Wolf shrunk precision of the training features."""
-        estimate = LedoitWolf().fit(train_features)
-        return cls(mean=estimate.location_, precision=estimate.precision_)
+    def fit(
+        cls, train: Mapping[str, np.ndarray], feature: str = PENULTIMATE
+    ) -> MahalanobisDetector:
+        """Mean and Ledoit-Wolf shrunk precision of the training images' ``feature`` view."""
+        estimate = LedoitWolf().fit(train[feature])
+        return cls(mean=estimate.location_, precision=estimate.precision_, feature=feature)
 
 
 @dataclass(frozen=True)
@@ -98,11 +149,13 @@ class KnnDetector:
 
     reference: np.ndarray  # (N, D) L2-normalised training features
     k: int
+    feature: str = PENULTIMATE
     kind: str = "knn"
 
-    def score(self, features: np.ndarray) -> np.ndarray:
-        """``(N,)`` k-th neighbour distances (higher: less like the training images)."""
-        query = _normalised(np.atleast_2d(features))
+    def score(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
+        """``(N,)`` k-th neighbour distances of this detector's view (higher: less like the
+        training images)."""
+        query = _normalised(np.atleast_2d(features[self.feature]))
         distances = np.sqrt(
             np.clip(2.0 - 2.0 * query @ self.reference.T, 0, None)
         )  # unit vectors: |a - b|^2 = 2 - 2 a.b
@@ -112,69 +165,94 @@ class KnnDetector:
     def to_bytes(self) -> bytes:
         """The parameters as an ``.npz`` file's bytes."""
         buffer = io.BytesIO()
-        np.savez(buffer, kind=self.kind, reference=self.reference, k=self.k)
+        np.savez(buffer, kind=self.kind, feature=self.feature, reference=self.reference, k=self.k)
         return buffer.getvalue()
 
     @classmethod
-    def fit(cls, train_features: np.ndarray, k: int = 5) -> KnnDetector:
+    def fit(
+        cls, train: Mapping[str, np.ndarray], feature: str = PENULTIMATE, k: int = 5
+    ) -> KnnDetector:
         """The normalised training features (k = 5: the training sets have tens of images)."""
-        return cls(reference=_normalised(train_features), k=k)
+        return cls(reference=_normalised(train[feature]), k=k, feature=feature)
 
 
 FeatureDetector = MahalanobisDetector | KnnDetector
 
 
+def candidate_name(detector: FeatureDetector) -> str:
+    """``kind`` for the penultimate view (the original detectors), ``kind on view`` else."""
+    if detector.feature == PENULTIMATE:
+        return detector.kind
+    return f"{detector.kind} on {detector.feature}"
+
+
 def load_ood_detector(path: Path) -> FeatureDetector:
-    """Read a detector written by ``to_bytes`` (files without a kind are Mahalanobis ones)."""
+    """Read a detector written by ``to_bytes`` (files without a kind are Mahalanobis ones,
+    without a feature view read the penultimate features: written before either existed)."""
     with np.load(path) as stored:
         kind = str(stored["kind"]) if "kind" in stored else "mahalanobis"
+        feature = str(stored["feature"]) if "feature" in stored else PENULTIMATE
+        if feature not in FEATURE_DESCRIPTIONS:
+            raise ValueError(f"{path}: unknown feature view {feature!r}")
         if kind == "knn":
-            return KnnDetector(reference=stored["reference"], k=int(stored["k"]))
-        return MahalanobisDetector(mean=stored["mean"], precision=stored["precision"])
+            return KnnDetector(reference=stored["reference"], k=int(stored["k"]), feature=feature)
+        return MahalanobisDetector(
+            mean=stored["mean"], precision=stored["precision"], feature=feature
+        )
 
 
 def _normalised(features: np.ndarray) -> np.ndarray:
     return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
 
 
+def fit_candidates(train_features: Mapping[str, np.ndarray]) -> list[FeatureDetector]:
+    """Every candidate detector, fitted on the training images' feature views."""
+    return [
+        MahalanobisDetector.fit(train_features, PENULTIMATE),
+        KnnDetector.fit(train_features, PENULTIMATE),
+        MahalanobisDetector.fit(train_features, STATISTICS),
+    ]
+
+
 def fit_ood_detector(
-    train_features: np.ndarray,
-    validation_features: np.ndarray,
-    shifted_features: Mapping[str, np.ndarray],
+    train_features: Mapping[str, np.ndarray],
+    validation_features: Mapping[str, np.ndarray],
+    shifted_features: Mapping[str, Mapping[str, np.ndarray]],
     reference: DataRef,
     folder: Path,
 ) -> OodDetectorRecord:
-    """Fit on the training features, set the threshold on the validation ones, measure AUROC
-    on every shifted set, write ``ood.npz`` + ``ood.json`` into ``folder``, return the record.
+    """Fit every candidate on the training features, set the threshold on the validation ones,
+    measure AUROC on every shifted set, keep the best on the near shift, write ``ood.npz`` +
+    ``ood.json`` into ``folder``, return the record.
 
     Raises:
         ValueError: no shifted set to measure against (the record requires one).
     """
     if not shifted_features:
         raise ValueError("an OOD detector needs at least one shifted set to be measured on")
-    candidates: list[FeatureDetector] = [
-        MahalanobisDetector.fit(train_features),
-        KnnDetector.fit(train_features),
-    ]
+    candidates = fit_candidates(train_features)
     measured = {
-        candidate.kind: _shift_evaluations(candidate, validation_features, shifted_features)
-        for candidate in candidates
+        candidate_name(c): _shift_evaluations(c, validation_features, shifted_features)
+        for c in candidates
     }
-    # Keep the detector that separates the near shift (the subtle one) best; ties: Mahalanobis.
-    detector = max(candidates, key=lambda c: (_near_auroc(measured[c.kind]), -candidates.index(c)))
-    evaluations = measured[detector.kind]
+    # Keep the detector that separates the near shift (the subtle one) best; ties: the earlier.
+    _, detector = max(
+        enumerate(candidates),
+        key=lambda pair: (_near_auroc(measured[candidate_name(pair[1])]), -pair[0]),
+    )
+    evaluations = measured[candidate_name(detector)]
     in_scores = detector.score(validation_features)
     threshold = float(np.quantile(in_scores, PASS_RATE))
     payload = detector.to_bytes()
     (folder / OOD_PARAMETERS_FILE).write_bytes(payload)
     record = OodDetectorRecord(
         kind=detector.kind,
-        feature="features (pooled stride-32 trunk output, 320-d)",
+        feature=FEATURE_DESCRIPTIONS[detector.feature],
         parameters_ref=f"artifact:{OOD_PARAMETERS_FILE}",
         parameters_sha256="sha256:" + hashlib.sha256(payload).hexdigest(),
         reference=reference,
         reference_stats={
-            "n_train": float(len(train_features)),
+            "n_train": float(len(train_features[PENULTIMATE])),
             "n_validation": float(len(in_scores)),
             "validation_score_median": float(np.median(in_scores)),
             **{
@@ -183,9 +261,9 @@ def fit_ood_detector(
             },
         },
         threshold=threshold,
-        threshold_rule=f"{PASS_RATE:.0%} of the validation images (in distribution) pass; "
-        f"{detector.kind} kept over "
-        + ", ".join(kind for kind in measured if kind != detector.kind)
+        threshold_rule=f"{PASS_RATE:.0%} of the held-out images (in distribution) pass; "
+        f"{candidate_name(detector)} kept over "
+        + ", ".join(name for name in measured if name != candidate_name(detector))
         + " for its AUROC on the near shift set",
         shift_evaluations=evaluations,
     )
@@ -195,8 +273,8 @@ def fit_ood_detector(
 
 def _shift_evaluations(
     detector: FeatureDetector,
-    validation_features: np.ndarray,
-    shifted_features: Mapping[str, np.ndarray],
+    validation_features: Mapping[str, np.ndarray],
+    shifted_features: Mapping[str, Mapping[str, np.ndarray]],
 ) -> list[ShiftEvaluation]:
     in_scores = detector.score(validation_features)
     evaluations = []

@@ -10,13 +10,15 @@ In distribution: a held-out labelled data set like the training one (``--data``)
   and the DDSM JPEG 2000 sample.
 
 Per set: AUROC and FPR at 95 % TPR (the share of shifted images a threshold passing 95 % of the
-in-distribution images lets through) of three scores: Mahalanobis and kNN distances of the
-penultimate features (both fitted here on the version's own training images, so they compare on
-equal terms) and the energy score of the dense output logits (classifier: its abnormal-evidence
-map, detector: its heat map; ``-logsumexp``, Liu et al. 2020); and the share the served
-assessment flags (the version's own feature detector at its threshold, or the header gate).
-For labelled mammogram sets it also reports the model's accuracy, so the accuracy drop under
-domain shift and whether the detector flags the shifted set read side by side.
+in-distribution images lets through) of four scores: the candidate feature detectors of
+:mod:`models.ood` (Mahalanobis and kNN distances of the penultimate features, Mahalanobis
+distance of the stride-8 channel statistics; all fitted here on the version's own training
+images, so they compare on equal terms) and the energy score of the dense output logits
+(classifier: its abnormal-evidence map, detector: its heat map; ``-logsumexp``, Liu et al.
+2020); and the share the served assessment flags (the version's own feature detector at its
+threshold, or the header gate). For labelled mammogram sets it also reports the model's
+accuracy, so the accuracy drop under domain shift and whether the detector flags the shifted set
+read side by side.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from models.data import prepare_images
 from models.evaluate import detector_scores, evaluate_classifier
 from models.evaluation.detection import froc
 from models.inference import LoadedModel
-from models.ood import PASS_RATE, KnnDetector, MahalanobisDetector, penultimate_features
+from models.ood import PASS_RATE, candidate_name, fit_candidates, ood_features
 from models.shift_sets import non_mammograms, training_vendors
 from registry.bundled import OOD_RECORD_FILE
 from registry.records import OodDetectorRecord
@@ -107,13 +109,13 @@ def evaluate_ood(
     ingest = loaded.metadata.ingest
     training = _training_set(loaded, cache)
     train_inputs = [i.model_input() for i in prepare_images(training, ingest)]
-    features = penultimate_features(loaded.network, train_inputs, loaded.device)
-    detectors = {"mahalanobis": MahalanobisDetector.fit(features), "knn": KnnDetector.fit(features)}
+    features = ood_features(loaded.network, train_inputs, loaded.device)
+    detectors = {candidate_name(c): c for c in fit_candidates(features)}
     threshold = _served_threshold(loaded)
 
     def score(images: Sequence[IngestedImage]) -> _Scored:
         inputs = [image.model_input() for image in images]
-        found = penultimate_features(loaded.network, inputs, loaded.device)
+        found = ood_features(loaded.network, inputs, loaded.device)
         scores = {name: d.score(found) for name, d in detectors.items()}
         scores["energy"] = _energy(loaded, inputs)
         served = (loaded.ood or detectors["mahalanobis"]).score(found) > threshold
@@ -142,7 +144,7 @@ def evaluate_ood(
     return OodEvaluation(
         model=str(loaded.folder),
         task=loaded.metadata.task,
-        served_detector=(loaded.ood.kind if loaded.ood else "none")
+        served_detector=(candidate_name(loaded.ood) if loaded.ood else "none")
         + (" + header gate" if loaded.metadata.acquisition else ""),
         in_distribution=in_data.name,
         n_in_distribution=len(in_images),

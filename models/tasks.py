@@ -25,6 +25,7 @@ from models.detect.network import MassDetector
 from models.detect.objective import detector_loss
 from models.evaluation.classification import operating_point
 from models.evaluation.detection import froc, match_detections
+from models.ood import OodFeatures, concatenated, ood_features_of
 
 __all__ = [
     "CLASSIFY",
@@ -67,20 +68,20 @@ class TaskSpec(Protocol):
 class ClassifierPredictions:
     """The classifier's image-level answers for N inputs.
 
-    The logits travel with the probabilities because calibration (temperature scaling) is
-    applied to the logits, after the forward pass and outside the network.
+    The logits travel with the probabilities because calibration (temperature or Platt
+    scaling) is applied to the logits, after the forward pass and outside the network.
 
     Attributes:
         probabilities: ``(N, 3)`` normal, benign, malignant.
         abnormal_logit: ``(N,)`` A, with ``p(abnormal) = sigmoid(A)``.
         malignant_logit: ``(N,)`` M, with ``p(malignant | abnormal) = sigmoid(M)``.
-        features: ``(N, 320)`` penultimate features (what OOD detectors score).
+        ood_features: the feature views OOD detectors score (:mod:`models.ood`).
     """
 
     probabilities: np.ndarray
     abnormal_logit: np.ndarray
     malignant_logit: np.ndarray
-    features: np.ndarray
+    ood_features: OodFeatures
 
 
 @torch.no_grad()
@@ -98,12 +99,12 @@ def predict_classifier(
 def classifier_predictions(outputs: Sequence[ClassifierOutput]) -> ClassifierPredictions:
     """The image-level answers of one or more batches' network outputs, as arrays."""
     if not outputs:
-        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros((0, 0)))
+        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0), concatenated([]))
     return ClassifierPredictions(
         probabilities=np.concatenate([o.probabilities.cpu().numpy() for o in outputs]),
         abnormal_logit=np.concatenate([o.abnormal_logit.cpu().numpy() for o in outputs]),
         malignant_logit=np.concatenate([o.malignant_logit.cpu().numpy() for o in outputs]),
-        features=np.concatenate([o.features.cpu().numpy() for o in outputs]),
+        ood_features=concatenated([ood_features_of(o) for o in outputs]),
     )
 
 
@@ -120,8 +121,8 @@ def predict_probabilities(
 @torch.no_grad()
 def predict_detector(
     model: MassDetector, inputs: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
-) -> tuple[list[GridDetections], np.ndarray]:
-    """Detections on the model grid and the ``(N, 320)`` penultimate features, for
+) -> tuple[list[GridDetections], OodFeatures]:
+    """Detections on the model grid and the feature views OOD detectors score, for
     ``(channels, H, W)`` model inputs (one forward pass gives both)."""
     model.eval()
     found: list[GridDetections] = []
@@ -129,8 +130,8 @@ def predict_detector(
     for batch in _batches(inputs, device, batch_size):
         output = model(batch)
         found.extend(decode_detections(output, stride=model.stride))
-        features.append(output.features.cpu().numpy())
-    return found, (np.concatenate(features) if features else np.zeros((0, 0)))
+        features.append(ood_features_of(output))
+    return found, concatenated(features)
 
 
 def predict_detections(

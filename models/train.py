@@ -64,14 +64,27 @@ def train_and_save(
     target_shape: tuple[int, int],
     options: TrainingOptions,
     val_fraction: float = 0.2,
+    calibration_set: DataSet | None = None,
     console: Console | None = None,
 ) -> Path:
     """The whole ``mammocad train`` job; returns the folder holding ``model.pt`` + metadata.
 
     The task decides how images are ingested at ``target_shape`` (the options are recorded in
-    the metadata, and inference re-uses them)."""
+    the metadata, and inference re-uses them). ``calibration_set`` (patients the training data
+    does not hold) joins the validation split for fitting the calibration and the OOD threshold.
+
+    Raises:
+        ValueError: ``calibration_set`` shares patients with ``dataset``.
+    """
     console = console or Console()
     ingest = task.ingest_options(target_shape)
+    if calibration_set is not None:
+        shared = set(calibration_set.patients) & set(dataset.patients)
+        if shared:
+            raise ValueError(
+                f"the calibration set {calibration_set.name!r} shares {len(shared)} patients "
+                f"with the training data {dataset.name!r} (e.g. {sorted(shared)[0]})"
+            )
     train_set, val_set = patient_split(dataset, val_fraction=val_fraction, seed=options.seed)
     console.print(
         f"{dataset.name}: {len(train_set)} training images "
@@ -97,6 +110,8 @@ def train_and_save(
             label_counts={label.value: n for label, n in dataset.label_counts().items()},
             train_patients=train_set.patients,
             validation_patients=val_set.patients,
+            calibration_data=None if calibration_set is None else calibration_set.name,
+            calibration_patients=[] if calibration_set is None else calibration_set.patients,
         ),
         acquisition=AcquisitionProfile.of(
             image.metadata for image in [*train_images, *val_images] if image.metadata
@@ -114,12 +129,18 @@ def train_and_save(
         history=result.history,
     )
     save_artifact(out_dir, result.model, metadata)
-    with console.status("fitting calibration and the OOD detector on the validation split ..."):
+    held_out_set, held_out_images = val_set, val_images
+    if calibration_set is not None:
+        held_out_set = DataSet(
+            f"{val_set.name} + {calibration_set.name}", [*val_set, *calibration_set]
+        )
+        held_out_images = [*val_images, *prepare_with_progress(calibration_set, ingest, console)]
+    with console.status(f"fitting calibration and the OOD detector on {held_out_set.name} ..."):
         calibration, ood = fit_trust(
             result.model,
             train_images,
-            val_images,
-            val_set,
+            held_out_images,
+            held_out_set,
             dataset.name,
             ingest,
             out_dir,
@@ -129,7 +150,7 @@ def train_and_save(
         f"calibration ({calibration.method}, {calibration.parameters}): ECE "
         f"{calibration.before.ece:.3f} -> {calibration.after.ece:.3f}, Brier "
         f"{calibration.before.brier:.3f} -> {calibration.after.brier:.3f} on "
-        f"{len(val_images)} validation images"
+        f"{len(held_out_images)} held-out images"
     )
     console.print(
         f"OOD detector ({ood.kind}): threshold {ood.threshold:.2f}; AUROC "

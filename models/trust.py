@@ -1,8 +1,10 @@
 """After training: fit what tells a user how far to trust an answer (calibration, OOD detector).
 
-Both are fitted on data the weights never trained on (the validation split), written beside the
-weights (``calibration.json``, ``ood.npz`` + ``ood.json``) and attached by the registry when the
-folder is registered, so every registered version carries them from the start.
+Both are fitted on data the weights never trained on (the validation split, and a calibration set
+of other patients when training was given one: ECE and a 95th-percentile threshold are noisy on a
+few dozen images), written beside the weights (``calibration.json``, ``ood.npz`` + ``ood.json``)
+and attached by the registry when the folder is registered, so every registered version carries
+them from the start.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from mammocad.datasets.records import DataSet
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from models.calibrate import calibrate
 from models.data import PreparedImage, prepare_images
-from models.ood import fit_ood_detector, penultimate_features
+from models.ood import fit_ood_detector, ood_features
 from models.shift_sets import near_shift_set, non_mammograms, training_vendors
 from registry.bundled import CALIBRATION_FILE
 from registry.records import CalibrationRecord, DataRef, OodDetectorRecord
@@ -28,32 +30,31 @@ __all__ = ["fit_trust"]
 def fit_trust(
     model: torch.nn.Module,
     train: Sequence[PreparedImage],
-    validation: Sequence[PreparedImage],
-    validation_set: DataSet,
+    held_out: Sequence[PreparedImage],
+    held_out_set: DataSet,
     training_data_name: str,
     ingest: IngestOptions,
     folder: Path,
     device: torch.device,
 ) -> tuple[CalibrationRecord, OodDetectorRecord]:
-    """Fit both on ``validation`` (and the training features), write them into ``folder``."""
-    calibration = calibrate(model, validation, validation_set, device)
+    """Fit both on ``held_out`` (images of ``held_out_set``, never trained on) and the training
+    features; write them into ``folder``."""
+    calibration = calibrate(model, held_out, held_out_set, device)
     (folder / CALIBRATION_FILE).write_text(calibration.model_dump_json(indent=2) + "\n", "utf-8")
 
     far = [ingest_bytes(data, ingest).model_input() for _, data in non_mammograms()]
     near_set = near_shift_set(training_data_name, training_vendors(training_data_name))
     near = [image.model_input() for image in prepare_images(near_set, ingest)]
     ood = fit_ood_detector(
-        train_features=penultimate_features(model, [i.model_input() for i in train], device),
-        validation_features=penultimate_features(
-            model, [i.model_input() for i in validation], device
-        ),
+        train_features=ood_features(model, [i.model_input() for i in train], device),
+        validation_features=ood_features(model, [i.model_input() for i in held_out], device),
         shifted_features={
-            "non-mammograms (noise, gradients, blank, patterns; made here)": penultimate_features(
+            "non-mammograms (noise, gradients, blank, patterns; made here)": ood_features(
                 model, far, device
             ),
-            f"near: {near_set.name}": penultimate_features(model, near, device),
+            f"near: {near_set.name}": ood_features(model, near, device),
         },
-        reference=DataRef(name=validation_set.name, fingerprint=fingerprint(validation_set)),
+        reference=DataRef(name=held_out_set.name, fingerprint=fingerprint(held_out_set)),
         folder=folder,
     )
     return calibration, ood

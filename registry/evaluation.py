@@ -11,7 +11,8 @@ metrics with their confidence intervals, and the primary metric that promotion c
 A report may carry subgroup results (``subgroups``: a list of :class:`SubgroupMetric`, e.g. per
 breast density or vendor) and explanation quality (``explanations``: per method, the pointing
 game, the heatmap energy inside the lesion boxes and the model-randomisation check); they appear
-in the model card's quantitative analyses.
+in the model card's quantitative analyses, and the held-out calibration (``calibration``: ECE
+before and after the version's calibration on this data set).
 """
 
 from __future__ import annotations
@@ -140,6 +141,24 @@ class _Explanation(BaseModel):
     randomisation: _RandomisationCheck
 
 
+class _CalibrationQuality(BaseModel):
+    ece: float
+    brier: float
+
+
+class _HeldOutCalibration(BaseModel):
+    n: int
+    uncalibrated: _CalibrationQuality
+    calibrated: _CalibrationQuality
+    ece_if_calibrated: float | None = None
+
+
+class _Calibration(_HeldOutCalibration):
+    method: str
+    target: str
+    abnormal_vs_normal: _HeldOutCalibration | None = None
+
+
 class _Report(BaseModel):
     task: Task
     data: str
@@ -149,6 +168,7 @@ class _Report(BaseModel):
     froc: _Froc | None = None
     subgroups: list[SubgroupMetric] = []
     explanations: list[_Explanation] = []
+    calibration: _Calibration | None = None
 
 
 def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
@@ -181,7 +201,9 @@ def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
         n_images=n_images,
         patients_seen_in_training=parsed.patients_seen_in_training,
         primary_metric=PRIMARY_METRIC[parsed.task],
-        metrics=metrics + [m for e in parsed.explanations for m in _explanation_metrics(e)],
+        metrics=metrics
+        + [m for e in parsed.explanations for m in _explanation_metrics(e)]
+        + _calibration_metrics(parsed.calibration),
         subgroups=parsed.subgroups,
         report=report,
     )
@@ -231,6 +253,35 @@ def _detection_metrics(froc: _Froc) -> list[MetricEstimate]:
         if rate != "1"
     ]
     metrics.append(MetricEstimate(name="froc_score", value=froc.mean_sensitivity, support=support))
+    return metrics
+
+
+def _calibration_metrics(calibration: _Calibration | None) -> list[MetricEstimate]:
+    """Held-out ECE after and before the version's calibration (top label, and p(abnormal) for
+    a classifier), each with the ECE perfectly calibrated probabilities would show on as many
+    cases (ECE is biased upwards on few)."""
+    if calibration is None:
+        return []
+    parts: list[tuple[str, _HeldOutCalibration]] = [("ece_held_out", calibration)]
+    if calibration.abnormal_vs_normal is not None:
+        parts.append(("ece_abnormal_held_out", calibration.abnormal_vs_normal))
+    metrics = []
+    for name, part in parts:
+        floor = (
+            ""
+            if part.ece_if_calibrated is None
+            else f"; perfectly calibrated probabilities would show {part.ece_if_calibrated:.3f}"
+        )
+        metrics += [
+            MetricEstimate(
+                name=name,
+                value=part.calibrated.ece,
+                support=f"{part.n} cases, after {calibration.method} scaling{floor}",
+            ),
+            MetricEstimate(
+                name=f"{name}_uncalibrated", value=part.uncalibrated.ece, support=f"{part.n} cases"
+            ),
+        ]
     return metrics
 
 

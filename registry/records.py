@@ -63,7 +63,15 @@ class CalibrationRecord(BaseModel):
     method: Literal["temperature", "platt", "isotonic"]
     target: str = Field(min_length=1, description="which output, e.g. 'p(abnormal)'")
     parameters: dict[str, float] = Field(description="fitted values, e.g. {'temperature': 1.7}")
-    fitted_on: DataRef = Field(description="the validation data the calibration was fitted on")
+    method_selection: dict[str, float] | None = Field(
+        default=None,
+        description="the figure each candidate method scored when this one was chosen, e.g. "
+        "{'platt (5-fold cross-validated NLL)': 61.2}",
+    )
+    fitted_on: DataRef = Field(
+        description="the data the calibration was fitted on (the validation split, possibly "
+        "with a calibration set of other patients)"
+    )
     before: CalibrationQuality
     after: CalibrationQuality
     reliability_bins: list[ReliabilityBin] = Field(

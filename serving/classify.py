@@ -62,7 +62,7 @@ def _outcomes(model: LoadedModel, found: ClassifierPredictions) -> list[Classify
             found.probabilities,
             found.abnormal_logit,
             found.malignant_logit,
-            ood_scores(model, found.features),
+            ood_scores(model, found.ood_features),
             strict=True,
         )
     ]

@@ -25,6 +25,7 @@ from mammocad.inference_contract import (
 from models.detect.decode import GridDetections, decode_detections
 from models.detect.network import DetectorOutput, MassDetector
 from models.inference import LoadedModel
+from models.ood import ood_features_of
 from models.tasks import predict_detector
 from serving.engine import TaskEngine, ood_scores
 from serving.explaining import explain_with, explanation_outcome
@@ -53,7 +54,7 @@ def explain_detection(
     explanation = explain_with(model, model_input, item)
     output = cast(DetectorOutput, explanation.output)  # a detector's explainer
     [found] = decode_detections(output, stride=explanation.stride)
-    [score] = ood_scores(model, output.features.cpu().numpy())
+    [score] = ood_scores(model, ood_features_of(output))
     outcome = DetectOutcome(detections=_best_first(found), ood_score=score)
     return explanation_outcome(explanation, started, detection=outcome)
 

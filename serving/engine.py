@@ -41,6 +41,7 @@ from mammocad.inference_contract import (
 )
 from mammocad.training_metadata import Task
 from models.inference import LoadedModel
+from models.ood import PENULTIMATE, OodFeatures
 from registry.errors import TamperedArtifactError
 from registry.service import Registry
 from serving.explaining import Explain
@@ -74,11 +75,12 @@ class ModelItem(Protocol):
     def input(self) -> EncodedArray: ...
 
 
-def ood_scores(model: LoadedModel, features: np.ndarray) -> list[float | None]:
-    """The version's OOD detector scores of a batch's features (None each without a detector);
-    both services answer them, and the gateway compares them with the registry's threshold."""
+def ood_scores(model: LoadedModel, features: OodFeatures) -> list[float | None]:
+    """The version's OOD detector scores of a batch's feature views (None each without a
+    detector); both services answer them, and the gateway compares them with the registry's
+    threshold."""
     if model.ood is None:
-        return [None] * len(features)
+        return [None] * len(features[PENULTIMATE])
     return [float(score) for score in model.ood.score(features)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from api.answers import detections_in_original
-from api.calibrated import DETECTOR_PARAMETERS, calibrated_score, describe
+from api.calibrated import calibrated_score, describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer, threshold_of
 from api.inference_schemas import DetectResponse, ImageSummary, ModelUsed
@@ -58,8 +58,8 @@ async def detect(
         image=ImageSummary.of(answered.image.metadata),
         detections=detections,
         score_threshold=None if threshold is None else calibrated_score(threshold, record),
-        calibrated=describe(record, DETECTOR_PARAMETERS) is not None,
-        calibration=describe(record, DETECTOR_PARAMETERS),
+        calibrated=describe(record, "detect") is not None,
+        calibration=describe(record, "detect"),
         ood=assess(answered.version, answered.outcome.ood_score, answered.image.metadata),
         timing_ms=answered.timing(),
     )

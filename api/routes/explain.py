@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 import mammocad
 from api.answers import classification_of, detections_in_original
-from api.calibrated import DETECTOR_PARAMETERS, describe
+from api.calibrated import describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.explain_schemas import (
     ExplainedDetection,
@@ -202,7 +202,7 @@ def _response(
     else:
         if outcome.detection is None or outcome.detection_index is None:
             raise BadServiceAnswerError("the detect service explained without its detections")
-        calibration = describe(version.calibration, DETECTOR_PARAMETERS)
+        calibration = describe(version.calibration, "detect")
         [box] = detections_in_original(
             outcome.detection.model_copy(
                 update={"detections": [outcome.detection.detections[outcome.detection_index]]}

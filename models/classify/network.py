@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from models.neck import STRIDE, PyramidTrunk
+from models.neck import STRIDE, PyramidTrunk, channel_statistics
 
 __all__ = ["CLASSES", "ClassifierOutput", "LesionEvidenceClassifier", "top_k_mean"]
 
@@ -47,6 +47,8 @@ class ClassifierOutput:
         abnormal_logit, malignant_logit: ``(B,)`` image-level logits A and M.
         probabilities: ``(B, 3)`` normal, benign, malignant.
         features: ``(B, 320)`` penultimate features (OOD).
+        statistics: ``(B, 80)`` channel means and standard deviations of the trunk's stride-8
+            map (OOD: :func:`~models.neck.channel_statistics`).
     """
 
     evidence: torch.Tensor
@@ -54,6 +56,7 @@ class ClassifierOutput:
     malignant_logit: torch.Tensor
     probabilities: torch.Tensor
     features: torch.Tensor
+    statistics: torch.Tensor
 
 
 def top_k_mean(maps: torch.Tensor, k: int) -> torch.Tensor:
@@ -131,4 +134,11 @@ class LesionEvidenceClassifier(nn.Module):
         probabilities = torch.stack(
             [1 - p_abnormal, p_abnormal * (1 - p_malignant), p_abnormal * p_malignant], dim=1
         )
-        return ClassifierOutput(evidence, abnormal, malignant, probabilities, pooled)
+        return ClassifierOutput(
+            evidence,
+            abnormal,
+            malignant,
+            probabilities,
+            pooled,
+            channel_statistics(features["c3"]),
+        )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from models.neck import STRIDE, PyramidTrunk
+from models.neck import STRIDE, PyramidTrunk, channel_statistics
 
 __all__ = ["DetectorOutput", "MassDetector"]
 
@@ -31,12 +31,15 @@ class DetectorOutput:
         size: ``(B, 2, H/8, W/8)`` log of box (width, height) in model pixels.
         malignancy: ``(B, 1, H/8, W/8)`` malignancy logits.
         features: ``(B, 320)`` penultimate features (OOD).
+        statistics: ``(B, 80)`` channel means and standard deviations of the trunk's stride-8
+            map (OOD: :func:`~models.neck.channel_statistics`).
     """
 
     heat: torch.Tensor
     size: torch.Tensor
     malignancy: torch.Tensor
     features: torch.Tensor
+    statistics: torch.Tensor
 
 
 class MassDetector(nn.Module):
@@ -81,4 +84,5 @@ class MassDetector(nn.Module):
             size=self.size_head(fine),
             malignancy=self.malignancy_head(fine),
             features=pooled,
+            statistics=channel_statistics(features["c3"]),
         )

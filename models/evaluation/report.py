@@ -133,11 +133,12 @@ def render_ood_table(result: OodEvaluation) -> Table:
         f"{result.accuracy_metric} {_fraction(result.in_distribution_accuracy)}). "
         "Targets: AUROC >= 0.99 far, >= 0.90 near"
     )
-    for column in ("set", "n", "AUROC maha / knn / energy", "FPR@95TPR maha / knn / energy"):
+    scores = list(result.sets[0].auroc) if result.sets else []
+    short = " / ".join(_SHORT_SCORE_NAMES.get(s, s) for s in scores)
+    for column in ("set", "n", f"AUROC {short}", f"FPR@95TPR {short}"):
         table.add_column(column)
     table.add_column("flagged", justify="right")
     table.add_column(result.accuracy_metric, justify="right")
-    scores = ("mahalanobis", "knn", "energy")
     for row in result.sets:
         table.add_row(
             f"{row.distance}: {row.name}",
@@ -148,6 +149,14 @@ def render_ood_table(result: OodEvaluation) -> Table:
             _fraction(row.accuracy),
         )
     return table
+
+
+_SHORT_SCORE_NAMES = {
+    "mahalanobis": "maha",
+    "knn": "knn",
+    "mahalanobis on stride8_statistics": "maha-s8",
+    "energy": "energy",
+}
 
 
 def _fraction(value: float | None) -> str:

@@ -202,6 +202,13 @@ def _calibration(record: CalibrationRecord | None) -> Section:
         [
             f"Method: {record.method} on {record.target}, parameters {_mapping(record.parameters)};"
             f" fitted on {record.fitted_on.name} ({record.fitted_on.fingerprint}).",
+            *(
+                [f"Chosen over the other candidates by {_mapping(record.method_selection)}."]
+                if record.method_selection
+                else []
+            ),
+            "ECE and Brier below are on the fitting data; the held-out figures are the "
+            "evaluation metrics ece_held_out (see Quantitative analyses).",
             Table(
                 ["", "ECE", "Brier"],
                 [

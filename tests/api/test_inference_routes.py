@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pytest_httpx import HTTPXMock
 
-from mammocad.calibration import classifier_probabilities, scaled_scores
+from mammocad.calibration import LogitMap, classifier_probabilities, scaled_scores
 from mammocad.inference_contract import ClassifyItem, DetectItem
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from registry import Registry
@@ -141,11 +141,50 @@ def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["parameters"] == temperatures
-    expected = classifier_probabilities(0.4, -0.8, 2.0, 0.5)
+    expected = classifier_probabilities(
+        0.4, -0.8, LogitMap.temperature(2.0), LogitMap.temperature(0.5)
+    )
     assert list(body["probabilities"].values()) == pytest.approx(list(expected))
     # Same decision as the raw model at its validated threshold (0.3), on the calibrated scale.
-    assert body["prediction"]["abnormal_threshold"] == pytest.approx(float(scaled_scores(0.3, 2)))
+    assert body["prediction"]["abnormal_threshold"] == pytest.approx(
+        float(scaled_scores(0.3, LogitMap.temperature(2)))
+    )
     assert body["prediction"]["abnormal"] is True
+
+
+def test_classifier_answers_apply_the_versions_platt_scaling(
+    full_registry: Registry, inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    parameters = {
+        "abnormal_scale": 0.5,
+        "abnormal_bias": -0.6,
+        "malignant_scale": 1.5,
+        "malignant_bias": 0.3,
+    }
+    record = calibration_record().model_copy(update={"method": "platt", "parameters": parameters})
+    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
+    assert body["calibrated"] and body["calibration"]["method"] == "platt"
+    abnormal, malignant = LogitMap(0.5, -0.6), LogitMap(1.5, 0.3)
+    expected = classifier_probabilities(0.4, -0.8, abnormal, malignant)
+    assert list(body["probabilities"].values()) == pytest.approx(list(expected))
+    # p(abnormal) = sigmoid(0.5 * 0.4 - 0.6) < 0.5, yet the decision is the raw model's at its
+    # validated threshold (0.3), carried through the same map.
+    threshold = float(scaled_scores(0.3, abnormal))
+    assert body["prediction"]["abnormal_threshold"] == pytest.approx(threshold)
+    assert body["prediction"]["abnormal"] is True
+
+
+def test_a_calibration_the_gateway_cannot_apply_is_reported_as_none(
+    full_registry: Registry, inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    record = calibration_record().model_copy(update={"method": "platt"})  # no scale/bias
+    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
+    assert body["calibrated"] is False and body["calibration"] is None
+    assert body["probabilities"]["normal"] == pytest.approx(PROBABILITIES["normal"])
 
 
 @pytest.mark.parametrize("score, flagged", [(1.0, False), (1e6, True)])
@@ -176,9 +215,10 @@ def test_detect_boxes_come_back_in_original_pixels(
     # The version's calibration (temperature 1.7) maps scores and threshold alike: the same
     # boxes pass, with calibrated scores.
     assert body["calibrated"] and body["calibration"]["parameters"] == {"temperature": 1.7}
-    assert body["score_threshold"] == pytest.approx(float(scaled_scores(0.4, 1.7)))
+    temperature = LogitMap.temperature(1.7)
+    assert body["score_threshold"] == pytest.approx(float(scaled_scores(0.4, temperature)))
     assert [d["score"] for d in body["detections"]] == pytest.approx(
-        list(scaled_scores([0.9, 0.4], 1.7))
+        list(scaled_scores([0.9, 0.4], temperature))
     )
     best = body["detections"][0]
     assert best["label"] == "mass" and best["malignancy"] == 0.7

@@ -67,7 +67,9 @@ def _hand_output(abnormal: float, malignant: float) -> ClassifierOutput:
     a, m = torch.tensor([abnormal]), torch.tensor([malignant])
     p_a, p_m = torch.sigmoid(a), torch.sigmoid(m)
     probabilities = torch.stack([1 - p_a, p_a * (1 - p_m), p_a * p_m], dim=1)
-    return ClassifierOutput(torch.zeros(1, 2, 2, 2), a, m, probabilities, torch.zeros(1, 320))
+    return ClassifierOutput(
+        torch.zeros(1, 2, 2, 2), a, m, probabilities, torch.zeros(1, 320), torch.zeros(1, 80)
+    )
 
 
 class TestClassTargets:

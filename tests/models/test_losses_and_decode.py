@@ -42,6 +42,7 @@ def _planted(peaks: list[tuple[int, int, float]], size: float = 24.0) -> Detecto
         size=torch.full((1, 2, 16, 12), math.log(size)),
         malignancy=torch.zeros(1, 1, 16, 12),
         features=torch.zeros(1, 320),
+        statistics=torch.zeros(1, 80),
     )
 
 

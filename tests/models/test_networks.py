@@ -31,10 +31,16 @@ def test_gradcam_layer_and_ood_features_are_exposed(network: type) -> None:
     model = network(pretrained=False).eval()
     captured: list[torch.Tensor] = []
     handle = model.gradcam_layer.register_forward_hook(lambda _m, _i, out: captured.append(out))
-    output = model(_image(network))
+    image = _image(network)
+    output = model(image)
     handle.remove()
     assert captured[0].shape == (2, 64, 16, 12)  # the last convolutional feature map, stride 8
     assert output.features.shape == (2, 320)  # the penultimate feature vector
+    # Each stride-8 trunk channel's mean, then its standard deviation.
+    c3 = model.intermediate(image)["c3"]
+    assert output.statistics.shape == (2, 80)
+    torch.testing.assert_close(output.statistics[:, :40], c3.mean(dim=(2, 3)))
+    torch.testing.assert_close(output.statistics[:, 40:], c3.flatten(2).std(dim=2))
 
 
 def test_detector_maps() -> None:

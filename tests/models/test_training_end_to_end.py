@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from models.inference import classify, detect, ingest_for, load_model
 from models.tasks import CLASSIFY, DETECT
 from models.train import train_and_save
 from models.training import TrainingOptions
+from registry.bundled import CALIBRATION_FILE
 
 TINY = (128, 96)
 QUICK = TrainingOptions(epochs=1, batch_size=2, seed=3, device="cpu")
@@ -94,6 +96,8 @@ def test_train_and_evaluate_commands(tiny_set, tmp_path: Path) -> None:  # type:
             "last",
             "--device",
             "cpu",
+            "--calibration-data",
+            "synthetic:1,seed=5,size=256x192",
         ],
         env=env,
     )
@@ -101,14 +105,52 @@ def test_train_and_evaluate_commands(tiny_set, tmp_path: Path) -> None:  # type:
     trained = load_metadata(model)  # the full schedule ran and its final weights were kept
     assert trained.hyperparameters["selection"] == "last"
     assert trained.epochs_run == trained.best_epoch == 2
+    # The calibration set of other patients joined the validation split for the calibration.
+    assert trained.data.calibration_data is not None
+    assert trained.data.calibration_data.startswith("synthetic:1,seed=5,")
+    assert trained.data.calibration_patients == ["SYNTH-S5-P0001"]
+    calibration = json.loads((model / CALIBRATION_FILE).read_text())
+    assert calibration["fitted_on"]["name"].endswith(f"+ {trained.data.calibration_data}")
     result = runner.invoke(
         app,
-        ["evaluate", str(model), "--data", "synthetic:2,seed=9,size=256x192", "--device", "cpu"],
+        [
+            "evaluate",
+            str(model),
+            "--data",
+            "synthetic:2,seed=9,size=256x192",
+            "--device",
+            "cpu",
+            "--no-explanations",
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
-    assert (model / "evaluation" / "report.json").is_file()
+    report = json.loads((model / "evaluation" / "report.json").read_text())
+    assert report["explanations"] == []
+    held_out = report["calibration"]
+    assert held_out["n"] == 8 and held_out["abnormal_vs_normal"]["n"] == 8
+    assert 0 < held_out["ece_if_calibrated"] < 1
     assert (model / "evaluation" / "roc.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_calibration_set_of_training_patients_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "classifier",
+            "--data",
+            "synthetic:2,size=256x192",
+            "--calibration-data",
+            "synthetic:1,size=256x192",
+            "--out",
+            str(tmp_path / "never"),
+        ],
+        env={"MAMMOCAD_HOME": str(tmp_path / "home")},
+    )
+    assert result.exit_code == 2
+    assert "shares 1 patients with the training data" in " ".join(result.output.split())
+    assert not (tmp_path / "never").exists()
 
 
 def test_bad_size_and_bad_spec_are_refused(tmp_path: Path) -> None:

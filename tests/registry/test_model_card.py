@@ -17,7 +17,12 @@ from registry.card.figures import reliability_diagram_png
 from registry.card.render import to_html, to_markdown
 from registry.card.schema import NOT_FOR_CLINICAL_USE
 from registry.evaluation import evaluation_from_report
-from tests.registry.builders import make_model_folder, make_promotable, write_report
+from tests.registry.builders import (
+    calibration_record,
+    make_model_folder,
+    make_promotable,
+    write_report,
+)
 
 
 def test_card_is_filled_from_training_evaluation_calibration_and_ood(
@@ -156,3 +161,29 @@ def test_the_card_shows_a_reliability_diagram_drawn_from_the_calibration_bins(
     embedded = re.search(pattern, to_markdown(card))
     assert embedded and base64.b64decode(embedded.group(1)) == png
     assert f'src="data:image/png;base64,{embedded.group(1)}"' in to_html(card)
+
+
+def test_the_card_says_why_its_calibration_method_was_chosen(
+    registry: Registry, tmp_path: Path
+) -> None:
+    registry.register(make_model_folder(tmp_path / "a"), "classifier", actor="ci")
+    make_promotable(registry, tmp_path, "classifier", 1, primary=0.83)
+    plain = to_markdown(registry.card("classifier", 1))
+    assert "Chosen over the other candidates" not in plain  # the record says nothing of it
+    chosen = calibration_record().model_copy(
+        update={
+            "method": "platt",
+            "parameters": {"scale": 0.6, "bias": -0.4},
+            "method_selection": {
+                "temperature (5-fold cross-validated NLL)": 61.25,
+                "platt (5-fold cross-validated NLL)": 55.5,
+            },
+        }
+    )
+    registry.attach_calibration("classifier", 1, chosen, actor="tester")
+    markdown = to_markdown(registry.card("classifier", 1))
+    assert "Method: platt on class probabilities, parameters bias: -0.4; scale: 0.6" in markdown
+    assert (
+        "Chosen over the other candidates by platt (5-fold cross-validated NLL): 55.5; "
+        "temperature (5-fold cross-validated NLL): 61.25." in markdown
+    )

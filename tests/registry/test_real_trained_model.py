@@ -40,7 +40,15 @@ def test_trained_model_registered_evaluated_loaded_and_carded(
 
     version = registry.register(trained_classifier, "classifier", actor="ci")
     # Training fitted both on its validation split; registering attached them.
-    assert version.calibration is not None and version.calibration.method == "temperature"
+    assert version.calibration is not None and version.calibration.method in {
+        "temperature",
+        "platt",
+    }
+    assert version.calibration.method_selection is not None
+    assert {
+        "temperature (5-fold cross-validated NLL)",
+        "platt (5-fold cross-validated NLL)",
+    } == set(version.calibration.method_selection)
     assert version.ood_detector is not None and version.ood_detector.kind == "mahalanobis"
     stored = registry.open_artifact("classifier", 1)
     evaluation = tmp_path / "evaluation"  # never inside the store: that would be tampering
@@ -62,4 +70,5 @@ def test_trained_model_registered_evaluated_loaded_and_carded(
     assert "LesionEvidenceClassifier" in text and "synthetic:2,seed=9" in text
     assert "| auc_abnormal | " in text and "95% CI" in text
     assert "Youden" in text  # the operating point chosen on the validation split
-    assert "mahalanobis" in text and "temperature" in text
+    assert "mahalanobis" in text and version.calibration.method in text
+    assert "| ece_held_out | " in text  # measured by evaluate on the held-out synthetic images

@@ -35,6 +35,11 @@ CLASSIFIER = ModelRef(name="classifier", version=1)
 DETECTOR = ModelRef(name="detector", version=1)
 # The same classifier registered under a second name: a second resident version of the task.
 SPARE = ModelRef(name="classifier-spare", version=1)
+SERVED_DETECTOR = (
+    r"(mahalanobis|knn) on (penultimate features \(320-d\)|stride-8 channel statistics \(80-d\))"
+    r" \+ header gate"
+)
+"""The ``ood.detector`` of an answer: whichever candidate training kept, and the header gate."""
 
 
 @dataclass(frozen=True)

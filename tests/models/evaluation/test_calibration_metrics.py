@@ -1,13 +1,26 @@
-"""ECE, Brier and reliability bins against hand-computed values; temperature fitting."""
+"""ECE, Brier and reliability bins against hand-computed values; temperature and Platt fitting,
+the cross-validated choice between them, and the ECE floor of perfectly calibrated probabilities."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from mammocad.calibration import classifier_probabilities, scaled_scores
-from models.calibrate import fit_temperature
-from models.evaluation.calibration import summarise_calibration, two_class
+from mammocad.calibration import (
+    IDENTITY,
+    LogitMap,
+    UnusableCalibrationError,
+    classifier_maps,
+    classifier_probabilities,
+    detector_map,
+    scaled_scores,
+)
+from models.calibrate import METHODS, choose_method, cross_validated_nll, fit_logit_map
+from models.evaluation.calibration import (
+    expected_ece_if_calibrated,
+    summarise_calibration,
+    two_class,
+)
 
 
 def test_ece_and_brier_by_hand() -> None:
@@ -32,23 +45,90 @@ def test_temperature_recovers_an_overconfident_model() -> None:
     true_logit = rng.normal(0, 2, 4000)
     positive = rng.uniform(size=4000) < 1 / (1 + np.exp(-true_logit))
     overconfident = 3.0 * true_logit
-    fitted = fit_temperature(overconfident, positive)
-    assert fitted == pytest.approx(3.0, rel=0.1)
-    before = summarise_calibration(
-        two_class(scaled_scores(1 / (1 + np.exp(-overconfident)), 1)), positive
-    )
-    after = summarise_calibration(
-        two_class(scaled_scores(1 / (1 + np.exp(-overconfident)), fitted)), positive
-    )
+    fitted = fit_logit_map(overconfident, positive, "temperature")
+    assert 1 / fitted.scale == pytest.approx(3.0, rel=0.1) and fitted.bias == 0.0
+    scores = 1 / (1 + np.exp(-overconfident))
+    before = summarise_calibration(two_class(scaled_scores(scores, IDENTITY)), positive)
+    after = summarise_calibration(two_class(scaled_scores(scores, fitted)), positive)
     assert after.ece < before.ece / 3
 
 
-def test_too_few_cases_keep_the_model_as_it_is() -> None:
-    assert fit_temperature([2.0, -1.0, 3.0], [True, True, False]) == 1.0
+def _shifted_base_rate(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Logits of a model trained class-balanced on data whose positives are rare: right
+    ranking and spread, wrong offset (true logit = model logit - 2)."""
+    rng = np.random.default_rng(seed)
+    model_logit = rng.normal(0, 2, n)
+    positive = rng.uniform(size=n) < 1 / (1 + np.exp(-(model_logit - 2.0)))
+    return model_logit, positive
+
+
+def test_platt_recovers_a_shifted_base_rate_that_temperature_cannot() -> None:
+    logits, positive = _shifted_base_rate(4000)
+    platt = fit_logit_map(logits, positive, "platt")
+    assert platt.scale == pytest.approx(1.0, abs=0.1)
+    assert platt.bias == pytest.approx(-2.0, abs=0.2)
+    # Calibration in the large: the mean probability is the base rate (0.23) only with a bias.
+    scores = 1 / (1 + np.exp(-logits))
+    temperature = fit_logit_map(logits, positive, "temperature")
+    assert scaled_scores(scores, platt).mean() == pytest.approx(positive.mean(), abs=0.01)
+    assert scaled_scores(scores, temperature).mean() > positive.mean() + 0.2
+
+
+def test_cross_validation_keeps_platt_only_when_the_bias_pays_for_itself() -> None:
+    logits, positive = _shifted_base_rate(400)
+    shifted = {m: cross_validated_nll(logits, positive, m) for m in METHODS}
+    assert choose_method(shifted, n_logits=1) == "platt"
+    for seed in range(4):  # calibrated logits: a bias only fits noise
+        rng = np.random.default_rng(seed)
+        logits = rng.normal(0, 2, 400)
+        positive = rng.uniform(size=400) < 1 / (1 + np.exp(-logits))
+        calibrated = {m: cross_validated_nll(logits, positive, m) for m in METHODS}
+        assert choose_method(calibrated, n_logits=1) == "temperature"
+
+
+@pytest.mark.parametrize("method", ["temperature", "platt"])
+def test_too_few_cases_keep_the_model_as_it_is(method: str) -> None:
+    assert fit_logit_map([2.0, -1.0, 3.0], [True, True, False], method) == IDENTITY  # type: ignore[arg-type]
+    assert cross_validated_nll([2.0, -1.0, 3.0], [True, True, False], method) == 0.0  # type: ignore[arg-type]
+
+
+def test_records_parameters_become_the_same_maps() -> None:
+    assert detector_map("temperature", {"temperature": 2.0}) == LogitMap(scale=0.5)
+    assert detector_map("platt", {"scale": 0.7, "bias": -1.2}) == LogitMap(0.7, -1.2)
+    abnormal, malignant = classifier_maps(
+        "platt",
+        {"abnormal_scale": 2, "abnormal_bias": 1, "malignant_scale": 0.5, "malignant_bias": 0},
+    )
+    assert abnormal == LogitMap(2.0, 1.0) and malignant == LogitMap(0.5, 0.0)
+
+
+@pytest.mark.parametrize(
+    "method, parameters",
+    [
+        ("isotonic", {"temperature": 1.0}),
+        ("platt", {"scale": 1.0}),
+        ("platt", {"scale": -1.0, "bias": 0.0}),
+        ("temperature", {"temperature": 0.0}),
+        ("temperature", {"scale": 1.0}),
+    ],
+)
+def test_unusable_records_are_refused(method: str, parameters: dict[str, float]) -> None:
+    with pytest.raises(UnusableCalibrationError):
+        detector_map(method, parameters)
+
+
+def test_the_ece_floor_of_calibrated_probabilities_shrinks_with_the_number_of_cases() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet([2, 2, 2], size=1000)
+    few, many = expected_ece_if_calibrated(p[:40]), expected_ece_if_calibrated(p)
+    assert 0.08 < few < 0.25 and many < few / 3
+    # The floor is what calibrated probabilities do measure: labels drawn from p itself.
+    drawn = [rng.choice(3, p=row) for row in p[:40]]
+    assert summarise_calibration(p[:40], drawn).ece == pytest.approx(few, abs=0.1)
 
 
 def test_hierarchical_probabilities_sum_to_one_and_scale_each_logit() -> None:
-    p = classifier_probabilities([0.0, 4.0], [2.0, -2.0], 2.0, 1.0)
+    p = classifier_probabilities([0.0, 4.0], [2.0, -2.0], LogitMap.temperature(2.0))
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
     p_abnormal = 1 / (1 + np.exp(-2.0))  # 4 / T_A
     np.testing.assert_allclose(p[1, 0], 1 - p_abnormal)

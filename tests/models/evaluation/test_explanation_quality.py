@@ -84,6 +84,7 @@ def _explanation(cell_map: np.ndarray) -> Explanation:
         torch.zeros(1),
         torch.full((1, 3), 1 / 3),
         torch.zeros(1, 320),
+        torch.zeros(1, 80),
     )
     return Explanation(
         cell_map=cell_map.astype(np.float32),
