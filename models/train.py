@@ -153,7 +153,7 @@ def train_and_save(
         f"{len(held_out_images)} held-out images"
     )
     console.print(
-        f"OOD detector ({ood.kind}): threshold {ood.threshold:.2f}; AUROC "
+        f"OOD detector ({ood.kind} on {ood.feature}): threshold {ood.threshold:.2f}; AUROC "
         + "; ".join(f"{e.shift_set} {e.auroc:.3f}" for e in ood.shift_evaluations)
     )
     background = save_background(out_dir, choose_background(val_images))
