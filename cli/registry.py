@@ -304,6 +304,28 @@ def attach_ood(
     console.print(f"OOD detector attached to {name} {version}")
 
 
+@app.command("attach-ood-eval")
+def attach_ood_eval(
+    ctx: typer.Context,
+    name: Name,
+    version: Version,
+    report: Annotated[Path, typer.Argument(help="ood-eval.json written by mammocad ood-eval")],
+    actor: Actor = "",
+    reason: Reason = "",
+) -> None:
+    """Add an ``ood-eval`` report (AUROC of the version's own detector per far and near set) to
+    the version's OOD detector record, and so to its model card."""
+    from registry.shift_study import PREFIX
+
+    with _registry(ctx) as registry:
+        updated = registry.attach_ood_evaluation(
+            name, _ref(version), report, actor=actor or _default_actor(), reason=reason
+        )
+    assert updated.ood_detector is not None  # attach_ood_evaluation refuses versions without
+    added = [e for e in updated.ood_detector.shift_evaluations if e.shift_set.startswith(PREFIX)]
+    console.print(f"{len(added)} shifted sets added to the OOD record of {name} {version}")
+
+
 @app.command("edit-card")
 def edit_card(
     ctx: typer.Context,

@@ -23,6 +23,7 @@ read side by side.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from mammocad.datasets.spec import load_dataset
 from mammocad.errors import NotFoundError
 from mammocad.ingest.errors import IngestError
 from mammocad.ingest.pipeline import IngestedImage, ingest_bytes
+from mammocad.training_metadata import WEIGHTS_FILE
 from models.data import prepare_images
 from models.evaluate import detector_scores, evaluate_classifier
 from models.evaluation.detection import froc
@@ -67,6 +69,7 @@ class ShiftSetResult(BaseModel):
     refused_by_ingest: int = 0  # never reach a model: answered 4xx by the gateway
     auroc: dict[str, float]
     fpr_at_95_tpr: dict[str, float]
+    served_auroc: float  # of the version's own fitted detector (what answers use)
     flagged: float  # share the served assessment flags (feature detector or header gate)
     accuracy: float | None = None  # labelled mammograms: AUC abnormal (classifier), sens@1FPI
 
@@ -76,6 +79,8 @@ class OodEvaluation(BaseModel):
 
     model: str
     task: str
+    weights_sha256: str  # which weights were measured (the registry's hash of model.pt)
+    detector_parameters_sha256: str  # which fitted detector (the OOD record's parameters hash)
     served_detector: str
     in_distribution: str
     n_in_distribution: int
@@ -88,6 +93,7 @@ class OodEvaluation(BaseModel):
 @dataclass(frozen=True)
 class _Scored:
     scores: dict[str, np.ndarray]
+    served: np.ndarray  # the version's own detector's scores
     flagged: np.ndarray
 
 
@@ -111,16 +117,18 @@ def evaluate_ood(
     train_inputs = [i.model_input() for i in prepare_images(training, ingest)]
     features = ood_features(loaded.network, train_inputs, loaded.device)
     detectors = {candidate_name(c): c for c in fit_candidates(features)}
-    threshold = _served_threshold(loaded)
+    record = _served_record(loaded)
+    served_detector = loaded.ood
+    assert served_detector is not None  # _served_record checked it
 
     def score(images: Sequence[IngestedImage]) -> _Scored:
         inputs = [image.model_input() for image in images]
         found = ood_features(loaded.network, inputs, loaded.device)
         scores = {name: d.score(found) for name, d in detectors.items()}
         scores["energy"] = _energy(loaded, inputs)
-        served = (loaded.ood or detectors["mahalanobis"]).score(found) > threshold
+        served = served_detector.score(found)
         header = np.array([bool(_header_reasons(loaded, image)) for image in images])
-        return _Scored(scores, served | header)
+        return _Scored(scores, served, (served > record.threshold) | header)
 
     in_images = _ingested(loaded, [r.path.read_bytes() for r in in_data])
     reference = score(in_images)
@@ -137,6 +145,7 @@ def evaluate_ood(
                 refused_by_ingest=len(images) - len(accepted),
                 auroc={k: _auroc(reference.scores[k], v) for k, v in scored.scores.items()},
                 fpr_at_95_tpr={k: _fpr(reference.scores[k], v) for k, v in scored.scores.items()},
+                served_auroc=_auroc(reference.served, scored.served),
                 flagged=float(scored.flagged.mean()),
                 accuracy=_accuracy(loaded, labelled) if labelled is not None else None,
             )
@@ -144,7 +153,9 @@ def evaluate_ood(
     return OodEvaluation(
         model=str(loaded.folder),
         task=loaded.metadata.task,
-        served_detector=(candidate_name(loaded.ood) if loaded.ood else "none")
+        weights_sha256=_sha256(loaded.folder / WEIGHTS_FILE),
+        detector_parameters_sha256=record.parameters_sha256,
+        served_detector=candidate_name(served_detector)
         + (" + header gate" if loaded.metadata.acquisition else ""),
         in_distribution=in_data.name,
         n_in_distribution=len(in_images),
@@ -165,11 +176,15 @@ def _training_set(loaded: LoadedModel, cache: Path | None) -> DataSet:
     )
 
 
-def _served_threshold(loaded: LoadedModel) -> float:
+def _served_record(loaded: LoadedModel) -> OodDetectorRecord:
     path = loaded.folder / OOD_RECORD_FILE
     if loaded.ood is None or not path.is_file():
         raise NotFoundError(f"{loaded.folder} has no fitted OOD detector ({OOD_RECORD_FILE})")
-    return OodDetectorRecord.model_validate_json(path.read_text("utf-8")).threshold
+    return OodDetectorRecord.model_validate_json(path.read_text("utf-8"))
+
+
+def _sha256(path: Path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _ingested(loaded: LoadedModel, images: Sequence[bytes]) -> list[IngestedImage]:

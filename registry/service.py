@@ -38,6 +38,7 @@ from registry.evaluation import evaluation_from_report
 from registry.gates import production_gates
 from registry.keys import matches, mint_token, parse_key_id
 from registry.records import CalibrationRecord, OodDetectorRecord
+from registry.shift_study import with_ood_evaluation
 from registry.store import AliasCheck, AliasMove, NewVersion, SqlStore, VersionAction, VersionRef
 
 __all__ = ["Registry"]
@@ -239,6 +240,18 @@ class Registry:
         self, name: str, ref: VersionRef, record: OodDetectorRecord, *, actor: str, reason: str = ""
     ) -> ModelVersion:
         """Attach (or replace) the version's OOD detector record (audited)."""
+        return self.store.set_record(name, ref, record, actor=actor, reason=reason)
+
+    def attach_ood_evaluation(
+        self, name: str, ref: VersionRef, report: Path, *, actor: str, reason: str = ""
+    ) -> ModelVersion:
+        """Add a ``mammocad ood-eval`` report's per-set AUROCs of the version's own detector to
+        its OOD record (audited; replaces an earlier report's). See :mod:`registry.shift_study`."""
+        try:
+            data = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InvalidInputError(f"cannot read {report}: {error}") from error
+        record = with_ood_evaluation(self.store.get_version(name, ref), data)
         return self.store.set_record(name, ref, record, actor=actor, reason=reason)
 
     def edit_card(

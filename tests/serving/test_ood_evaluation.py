@@ -6,11 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from mammocad.datasets.records import DataSet
+from mammocad.errors import InvalidInputError
+from models.evaluation.report import write_json
 from models.inference import load_model
-from models.ood_evaluation import _fpr, evaluate_ood
-from tests.serving.conftest import ServingWorld
+from models.ood_evaluation import OodEvaluation, _fpr, evaluate_ood
+from registry.card.render import to_markdown
+from registry.shift_study import PREFIX
+from tests.serving.conftest import SPARE, ServingWorld
 
 
 def test_fpr_at_95_tpr_counts_the_shifted_images_a_95_percent_threshold_lets_through() -> None:
@@ -18,11 +23,19 @@ def test_fpr_at_95_tpr_counts_the_shifted_images_a_95_percent_threshold_lets_thr
     assert _fpr(inside, np.array([10.0, 94.0, 95.0, 200.0])) == 0.5
 
 
-def test_every_set_is_scored_by_every_detector(
-    serving_world: ServingWorld, tiny_set: DataSet, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def classifier_ood(
+    serving_world: ServingWorld, tiny_set: DataSet, tmp_path_factory: pytest.TempPathFactory
+) -> OodEvaluation:
     loaded = load_model(serving_world.classifier_folder, "cpu")
-    result = evaluate_ood(loaded, tiny_set, shared=None, cache=tmp_path, near_patients=1)
+    cache = tmp_path_factory.mktemp("ood-cache")
+    return evaluate_ood(loaded, tiny_set, shared=None, cache=cache, near_patients=1)
+
+
+def test_every_set_is_scored_by_every_detector(
+    classifier_ood: OodEvaluation, tiny_set: DataSet
+) -> None:
+    result = classifier_ood
 
     assert result.served_detector.endswith("+ header gate")
     assert result.n_in_distribution == len(tiny_set)
@@ -47,6 +60,47 @@ def test_every_set_is_scored_by_every_detector(
     assert all(row.accuracy is None for row in far)
     # The unseen vendors' headers name other manufacturers: the gate flags all of them.
     assert all(row.flagged == 1.0 for row in near)
+    # The served detector is the candidate training kept, fitted on the same training images:
+    # measured directly, it scores what its candidate scores.
+    served = result.served_detector.removesuffix(" + header gate")
+    for row in result.sets:
+        assert row.served_auroc == pytest.approx(row.auroc[served], abs=0.02)
+
+
+def test_the_report_joins_the_versions_ood_record_and_card(
+    classifier_ood: OodEvaluation, serving_world: ServingWorld, tmp_path: Path
+) -> None:
+    report = write_json(classifier_ood, tmp_path / "ood-eval.json")
+    with serving_world.registry() as registry:
+        for _ in range(2):  # a second report replaces the first one's sets
+            version = registry.attach_ood_evaluation(SPARE.name, 1, report, actor="tests")
+        assert version.ood_detector is not None
+        added = [
+            e for e in version.ood_detector.shift_evaluations if e.shift_set.startswith(PREFIX)
+        ]
+        assert len(added) == len([row for row in classifier_ood.sets if row.n > 0])
+        ct = next(e for e in added if "pydicom CT / MR / NM" in e.shift_set)
+        assert ct.shift_set.startswith("ood-eval far: pydicom CT / MR / NM test images (vs ")
+        row = next(r for r in classifier_ood.sets if r.name.startswith("pydicom CT"))
+        assert (ct.auroc, ct.n_shifted) == (row.served_auroc, row.n)
+        # The training-time evaluations stay.
+        assert len(version.ood_detector.shift_evaluations) > len(added)
+        assert "ood-eval near: synthetic vendor vendor_a" in to_markdown(
+            registry.card(SPARE.name, 1)
+        )
+
+
+@pytest.mark.parametrize("field", ["weights_sha256", "detector_parameters_sha256"])
+def test_a_report_of_another_model_is_refused(
+    classifier_ood: OodEvaluation, serving_world: ServingWorld, tmp_path: Path, field: str
+) -> None:
+    other = classifier_ood.model_copy(update={field: "sha256:" + "0" * 64})
+    report = write_json(other, tmp_path / "ood-eval.json")
+    with serving_world.registry() as registry:
+        before = registry.get_version(SPARE.name, 1).ood_detector
+        with pytest.raises(InvalidInputError, match="the report measured"):
+            registry.attach_ood_evaluation(SPARE.name, 1, report, actor="tests")
+        assert registry.get_version(SPARE.name, 1).ood_detector == before
 
 
 def test_a_detector_is_measured_on_non_empty_sets_with_its_own_accuracy_metric(
