@@ -105,6 +105,9 @@ def ood_eval(
     out: Annotated[
         Path | None, typer.Option(help="JSON report (default MODEL/ood-eval.json)")
     ] = None,
+    near_patients: Annotated[
+        int, typer.Option(min=1, help="synthetic patients (4 images each) per unseen vendor")
+    ] = 8,
     device: Annotated[str, typer.Option()] = "auto",
 ) -> None:
     """Measure the OOD detectors (AUROC, FPR at 95 % TPR) on far and near shifted sets."""
@@ -117,7 +120,7 @@ def ood_eval(
         loaded = load_model(model, device)
         in_data = load_dataset(data)
         with console.status("scoring the in-distribution and shifted sets ..."):
-            result = evaluate_ood(loaded, in_data, shared)
+            result = evaluate_ood(loaded, in_data, shared, near_patients=near_patients)
     except MammocadError as error:
         console.print(f"[red]cannot evaluate[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=2) from error

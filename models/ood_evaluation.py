@@ -71,6 +71,7 @@ class ShiftSetResult(BaseModel):
     fpr_at_95_tpr: dict[str, float]
     served_auroc: float  # of the version's own fitted detector (what answers use)
     flagged: float  # share the served assessment flags (feature detector or header gate)
+    flagged_by_features: float  # share its feature detector alone flags (a header can lie)
     accuracy: float | None = None  # labelled mammograms: AUC abnormal (classifier), sens@1FPI
 
 
@@ -85,6 +86,7 @@ class OodEvaluation(BaseModel):
     in_distribution: str
     n_in_distribution: int
     in_distribution_flagged: float  # false alarms of the served assessment
+    in_distribution_flagged_by_features: float  # false alarms of its feature detector alone
     in_distribution_accuracy: float | None
     accuracy_metric: str
     sets: list[ShiftSetResult]
@@ -94,7 +96,8 @@ class OodEvaluation(BaseModel):
 class _Scored:
     scores: dict[str, np.ndarray]
     served: np.ndarray  # the version's own detector's scores
-    flagged: np.ndarray
+    by_features: np.ndarray  # its scores above the version's threshold
+    flagged: np.ndarray  # by the features or the header gate
 
 
 def evaluate_ood(
@@ -127,8 +130,9 @@ def evaluate_ood(
         scores = {name: d.score(found) for name, d in detectors.items()}
         scores["energy"] = _energy(loaded, inputs)
         served = served_detector.score(found)
+        by_features = served > record.threshold
         header = np.array([bool(_header_reasons(loaded, image)) for image in images])
-        return _Scored(scores, served, (served > record.threshold) | header)
+        return _Scored(scores, served, by_features, by_features | header)
 
     in_images = _ingested(loaded, [r.path.read_bytes() for r in in_data])
     reference = score(in_images)
@@ -147,6 +151,7 @@ def evaluate_ood(
                 fpr_at_95_tpr={k: _fpr(reference.scores[k], v) for k, v in scored.scores.items()},
                 served_auroc=_auroc(reference.served, scored.served),
                 flagged=float(scored.flagged.mean()),
+                flagged_by_features=float(scored.by_features.mean()),
                 accuracy=_accuracy(loaded, labelled) if labelled is not None else None,
             )
         )
@@ -160,6 +165,7 @@ def evaluate_ood(
         in_distribution=in_data.name,
         n_in_distribution=len(in_images),
         in_distribution_flagged=float(reference.flagged.mean()),
+        in_distribution_flagged_by_features=float(reference.by_features.mean()),
         in_distribution_accuracy=_accuracy(loaded, in_data),
         accuracy_metric=accuracy_metric,
         sets=sets,

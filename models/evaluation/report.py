@@ -129,7 +129,9 @@ def render_ood_table(result: OodEvaluation) -> Table:
     the served assessment, and the model's accuracy on labelled mammograms."""
     table = Table(
         title=f"OOD detection vs {result.in_distribution} ({result.n_in_distribution} images, "
-        f"{result.in_distribution_flagged:.0%} flagged; served: {result.served_detector}; "
+        f"{result.in_distribution_flagged:.0%} flagged, "
+        f"{result.in_distribution_flagged_by_features:.0%} by the features; served: "
+        f"{result.served_detector}; "
         f"{result.accuracy_metric} {_fraction(result.in_distribution_accuracy)}). "
         "Targets: AUROC >= 0.99 far, >= 0.90 near"
     )
@@ -137,7 +139,7 @@ def render_ood_table(result: OodEvaluation) -> Table:
     short = " / ".join(_SHORT_SCORE_NAMES.get(s, s) for s in scores)
     for column in ("set", "n", f"AUROC {short}", f"FPR@95TPR {short}"):
         table.add_column(column)
-    table.add_column("flagged", justify="right")
+    table.add_column("flagged (by features)", justify="right")
     table.add_column(result.accuracy_metric, justify="right")
     for row in result.sets:
         table.add_row(
@@ -145,7 +147,7 @@ def render_ood_table(result: OodEvaluation) -> Table:
             str(row.n) + (f" (+{row.refused_by_ingest} refused)" if row.refused_by_ingest else ""),
             " / ".join(f"{row.auroc[s]:.3f}" for s in scores),
             " / ".join(f"{row.fpr_at_95_tpr[s]:.2f}" for s in scores),
-            f"{row.flagged:.0%}",
+            f"{row.flagged:.0%} ({row.flagged_by_features:.0%})",
             _fraction(row.accuracy),
         )
     return table

@@ -3,11 +3,14 @@ every far and near set is scored by each detector, and the figures mean what the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from mammocad.datasets.records import DataSet
 from mammocad.errors import InvalidInputError
 from models.evaluation.report import write_json
@@ -60,6 +63,9 @@ def test_every_set_is_scored_by_every_detector(
     assert all(row.accuracy is None for row in far)
     # The unseen vendors' headers name other manufacturers: the gate flags all of them.
     assert all(row.flagged == 1.0 for row in near)
+    # What the feature detector flags on its own is part of what the assessment flags.
+    assert all(0 <= row.flagged_by_features <= row.flagged for row in result.sets)
+    assert 0 <= result.in_distribution_flagged_by_features <= result.in_distribution_flagged
     # The served detector is the candidate training kept, fitted on the same training images:
     # measured directly, it scores what its candidate scores.
     served = result.served_detector.removesuffix(" + header gate")
@@ -110,3 +116,32 @@ def test_a_detector_is_measured_on_non_empty_sets_with_its_own_accuracy_metric(
     result = evaluate_ood(loaded, tiny_set, shared=None, cache=tmp_path, near_patients=1)
     assert result.task == "detect" and result.accuracy_metric == "sens_at_1fpi"
     assert all(row.n > 0 for row in result.sets)
+
+
+def test_the_command_prints_its_table_and_writes_its_report(
+    serving_world: ServingWorld, tmp_path: Path
+) -> None:
+    out = tmp_path / "ood-eval.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "ood-eval",
+            str(serving_world.classifier_folder),
+            "--data",
+            "synthetic:1,seed=5,size=256x192",
+            "--near-patients",
+            "1",
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+        ],
+        env={"MAMMOCAD_HOME": str(tmp_path / "home"), "COLUMNS": "240"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "OOD detection vs synthetic:1,seed=5" in result.output
+    assert "Targets: AUROC >= 0.99 far, >= 0.90 near" in result.output
+    assert "AUROC maha / knn / maha-s8 / energy" in result.output
+    for row in ("far: pydicom CT / MR / NM test images", "near: synthetic vendor vendor_d"):
+        assert row in result.output
+    assert json.loads(out.read_text())["served_detector"].endswith("+ header gate")
