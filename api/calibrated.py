@@ -1,24 +1,26 @@
-"""The version's calibration (temperature or Platt scaling) applied to a task service's answer,
-in the gateway.
+"""The version's calibration (temperature, Platt or joint scaling) applied to a task service's
+answer, in the gateway.
 
 The service answers with the network's own numbers (and the classifier's logits); the gateway
 holds the version's calibration record from the registry and applies it with the very functions
-the calibration was measured with (:mod:`mammocad.calibration`). Both methods are positive affine
-maps of a logit, hence monotonic, so the version's operating threshold is carried through the same
-map: every decision is the one the uncalibrated model and its validated threshold would make,
-only the probabilities change.
+the calibration was measured with (:mod:`mammocad.calibration`). Every method maps the abnormal
+logit (and the box score) by a positive affine map, hence monotonically, so the version's
+operating threshold is carried through the same map: every decision is the one the uncalibrated
+model and its validated threshold would make, only the probabilities change.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from api.inference_schemas import CalibrationApplied
 from api.task_client import BadServiceAnswerError
 from mammocad.calibration import (
     LogitMap,
+    MalignancyMap,
     UnusableCalibrationError,
     classifier_maps,
     classifier_probabilities,
@@ -32,6 +34,7 @@ __all__ = ["Calibrated", "calibrated_classification", "calibrated_score", "descr
 
 logger = logging.getLogger(__name__)
 Task = Literal["classify", "detect"]
+Maps = TypeVar("Maps", tuple[LogitMap, MalignancyMap], LogitMap)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def calibrated_classification(
 ) -> Calibrated | None:
     """The calibrated answer, or None when the version has no calibration this gateway can
     apply (then the answer says ``calibrated: false``, which is true)."""
-    maps = _maps(record, "classify")
+    maps = _usable(record, "classify", classifier_maps)
     if maps is None:
         return None
     abnormal, malignant = maps
@@ -67,15 +70,15 @@ def calibrated_classification(
 
 def calibrated_score(value: float, record: CalibrationRecord | None) -> float:
     """A detector score (or threshold) through the version's calibration; as is without one."""
-    maps = _maps(record, "detect")
-    return value if maps is None else float(scaled_scores(value, maps[0]))
+    mapping = _usable(record, "detect", detector_map)
+    return value if mapping is None else float(scaled_scores(value, mapping))
 
 
 def describe(record: CalibrationRecord | None, task: Task) -> CalibrationApplied | None:
     """What the answer says about the calibration it applied (None: it applied none)."""
-    if _maps(record, task) is None:
+    reader = classifier_maps if task == "classify" else detector_map
+    if record is None or _usable(record, task, reader) is None:
         return None
-    assert record is not None  # _maps found it usable
     return CalibrationApplied(
         method=record.method,
         parameters=record.parameters,
@@ -85,14 +88,16 @@ def describe(record: CalibrationRecord | None, task: Task) -> CalibrationApplied
     )
 
 
-def _maps(record: CalibrationRecord | None, task: Task) -> tuple[LogitMap, ...] | None:
-    """The record's logit maps for ``task``; None (logged) when there is no usable record."""
+def _usable(
+    record: CalibrationRecord | None,
+    task: Task,
+    reader: Callable[[str, Mapping[str, float]], Maps],
+) -> Maps | None:
+    """What ``reader`` makes of the record; None (logged) when there is no usable record."""
     if record is None:
         return None
     try:
-        if task == "classify":
-            return classifier_maps(record.method, record.parameters)
-        return (detector_map(record.method, record.parameters),)
+        return reader(record.method, record.parameters)
     except UnusableCalibrationError as error:
         logger.warning(
             "calibration record unusable for %s (%s): answering uncalibrated", task, error

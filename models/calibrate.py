@@ -5,23 +5,24 @@ parameters, the fitting data's fingerprint, ECE and Brier before and after, reli
 written beside the weights (``registry.bundled.CALIBRATION_FILE``) so that registering the folder
 attaches it. Serving applies it with :mod:`mammocad.calibration`.
 
-Two candidate methods, each a positive affine map of a logit: temperature scaling (one parameter
-per logit) and Platt scaling (a scale and a bias: the bias also undoes the base-rate shift that
-class-balanced training leaves behind). Platt is kept only when its 5-fold cross-validated negative
-log-likelihood on the fitting data beats temperature's by more than one nat per extra parameter
-(Akaike's price of a parameter), so a small fitting set does not buy the bias with noise; both
-figures are recorded.
+Candidate methods (:mod:`mammocad.calibration` says what they compute): temperature scaling (one
+parameter per logit), Platt scaling (a scale and a bias: the bias also undoes the base-rate shift
+that class-balanced training leaves behind) and, for the classifier, the joint map (Platt on the
+abnormal logit; the malignancy recalibrated from both logits). The kept one has the lowest 5-fold
+cross-validated negative log-likelihood on the fitting data plus one nat per parameter (Akaike's
+price of a parameter), so a small fitting set does not buy parameters with noise; every
+candidate's cross-validated NLL is recorded.
 
 Classifier: the hierarchical likelihood factorises into "abnormal or not" over every image and
-"malignant or benign" over the abnormal ones, so each logit gets its own map, fitted by maximum
-likelihood on its own cases. Detector: one map on the box-score logit, fitted on whether each box
-hit a mass (centre-in-box, as in evaluation).
+"malignant or benign" over the abnormal ones, so each factor is fitted by maximum likelihood on
+its own cases. Detector: one map on the box-score logit, fitted on whether each box hit a mass
+(centre-in-box, as in evaluation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, cast
 
 import numpy as np
 import torch
@@ -31,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from mammocad.calibration import (
     IDENTITY,
     LogitMap,
+    MalignancyMap,
     classifier_maps,
     classifier_probabilities,
     detector_map,
@@ -54,17 +56,25 @@ from models.tasks import predict_classifier, predict_detections
 from registry.records import CalibrationQuality, CalibrationRecord, DataRef, ReliabilityBin
 
 __all__ = [
+    "CLASSIFIER_METHODS",
     "METHODS",
     "calibrate",
     "calibration_figures",
     "choose_method",
+    "cross_validated_malignancy_nll",
     "cross_validated_nll",
     "fit_logit_map",
+    "fit_malignancy_map",
     "held_out_calibration",
 ]
 
 Method = Literal["temperature", "platt"]
+ClassifierMethod = Literal["temperature", "platt", "joint"]
 METHODS: tuple[Method, ...] = ("temperature", "platt")
+CLASSIFIER_METHODS: tuple[ClassifierMethod, ...] = ("temperature", "platt", "joint")
+_CLASSIFIER_PARAMETERS = {"temperature": 2, "platt": 4, "joint": 6}
+_DETECTOR_PARAMETERS = {"temperature": 1, "platt": 2}
+_RIDGE = 1e-3  # pulls the joint map's weights towards M alone: no blow-up on separable cases
 _MIN_PER_CLASS = 2  # fewer positives or negatives than this: keep the identity (nothing to fit)
 _LOG_SCALE_BOUNDS = (np.log(0.05), np.log(20.0))
 _BIAS_BOUNDS = (-20.0, 20.0)
@@ -82,18 +92,42 @@ def fit_logit_map(logits: Sequence[float], positive: Sequence[bool], method: Met
         return IDENTITY
     if method == "temperature":
         fitted = minimize_scalar(
-            lambda log_scale: _nll(z, y, LogitMap(np.exp(log_scale))),
+            lambda log_scale: _nll(LogitMap(np.exp(log_scale))(z), y),
             bounds=_LOG_SCALE_BOUNDS,
             method="bounded",
         )
         return LogitMap(scale=float(np.exp(fitted.x)))
     fitted = minimize(
-        lambda p: _nll(z, y, LogitMap(np.exp(p[0]), p[1])),
+        lambda p: _nll(LogitMap(np.exp(p[0]), p[1])(z), y),
         x0=np.zeros(2),
         bounds=[_LOG_SCALE_BOUNDS, _BIAS_BOUNDS],
         method="L-BFGS-B",
     )
     return LogitMap(scale=float(np.exp(fitted.x[0])), bias=float(fitted.x[1]))
+
+
+def fit_malignancy_map(
+    malignant_logits: Sequence[float],
+    abnormal_logits: Sequence[float],
+    positive: Sequence[bool],
+    method: ClassifierMethod,
+) -> MalignancyMap:
+    """The malignancy map of ``method`` fitted by maximum likelihood on the abnormal cases'
+    logits (``positive``: malignant). Identity when either class has fewer than two cases."""
+    m = np.asarray(malignant_logits, dtype=np.float64)
+    a = np.asarray(abnormal_logits, dtype=np.float64)
+    y = np.asarray(positive, dtype=bool)
+    if method != "joint":
+        return MalignancyMap.on_malignant_logit(fit_logit_map(m, y, method))
+    if min(y.sum(), (~y).sum()) < _MIN_PER_CLASS:
+        return MalignancyMap()
+    start = np.array([1.0, 0.0, 0.0, 0.0])
+    fitted = minimize(
+        lambda w: _nll(MalignancyMap(*w)(m, a), y) + _RIDGE * float(np.sum((w - start) ** 2)),
+        x0=start,
+        method="L-BFGS-B",
+    )
+    return MalignancyMap(*(float(w) for w in fitted.x))
 
 
 def cross_validated_nll(
@@ -103,21 +137,52 @@ def cross_validated_nll(
     (stratified, at most 5 folds; 0.0 when there is nothing to fit)."""
     z = np.asarray(logits, dtype=np.float64)
     y = np.asarray(positive, dtype=bool)
+    return _cross_validated(
+        y, lambda fit_on, out: fit_logit_map(z[fit_on], y[fit_on], method)(z[out]), seed
+    )
+
+
+def cross_validated_malignancy_nll(
+    malignant_logits: Sequence[float],
+    abnormal_logits: Sequence[float],
+    positive: Sequence[bool],
+    method: ClassifierMethod,
+    seed: int = 0,
+) -> float:
+    """:func:`cross_validated_nll` of a malignancy map (which may read both logits)."""
+    m = np.asarray(malignant_logits, dtype=np.float64)
+    a = np.asarray(abnormal_logits, dtype=np.float64)
+    y = np.asarray(positive, dtype=bool)
+
+    def fit_and_score(fit_on: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return fit_malignancy_map(m[fit_on], a[fit_on], y[fit_on], method)(m[out], a[out])
+
+    return _cross_validated(y, fit_and_score, seed)
+
+
+def choose_method(cv_nll: Mapping[str, float], parameters: Mapping[str, int]) -> str:
+    """The method of lowest cross-validated NLL plus one nat per parameter; on a tie, the one
+    with fewer parameters."""
+    return min(cv_nll, key=lambda method: (cv_nll[method] + parameters[method], parameters[method]))
+
+
+def _cross_validated(
+    y: np.ndarray, fit_and_score: Callable[[np.ndarray, np.ndarray], np.ndarray], seed: int
+) -> float:
+    """Summed NLL of the held-out folds' logits that ``fit_and_score(fit_on, held_out)`` gives."""
     folds = min(_FOLDS, int(y.sum()), int((~y).sum()))
     if folds < 2:
         return 0.0
     total = 0.0
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fit_on, held_out in splitter.split(z, y):
-        mapping = fit_logit_map(z[fit_on], y[fit_on], method)
-        total += _nll(z[held_out], y[held_out], mapping) * len(held_out)
+    for fit_on, held_out in splitter.split(np.zeros(len(y)), y):
+        total += _nll(fit_and_score(fit_on, held_out), y[held_out]) * len(held_out)
     return total
 
 
-def _nll(z: np.ndarray, y: np.ndarray, mapping: LogitMap) -> float:
-    """Mean negative log-likelihood of ``y`` under ``sigmoid(mapping(z))``."""
-    scaled = mapping(z)
-    return float(np.mean(np.logaddexp(0.0, -scaled) * y + np.logaddexp(0.0, scaled) * ~y))
+def _nll(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of ``y`` under ``sigmoid(logits)``."""
+    return float(np.mean(np.logaddexp(0.0, -logits) * y + np.logaddexp(0.0, logits) * ~y))
 
 
 def calibrate(
@@ -205,23 +270,44 @@ def _calibrate_classifier(
     labels = np.array([list(Label).index(i.label) for i in images])
     abnormal = labels != list(Label).index(Label.NORMAL)
     malignant = labels[abnormal] == list(Label).index(Label.MALIGNANT)
-    # The hierarchical likelihood is the sum of the two logits' likelihoods.
+    # The hierarchical likelihood is the sum of the two factors' likelihoods.
     cv_nll = {
-        method: cross_validated_nll(a, abnormal, method)
-        + cross_validated_nll(m[abnormal], malignant, method)
-        for method in METHODS
+        method: cross_validated_nll(a, abnormal, _abnormal_method(method))
+        + cross_validated_malignancy_nll(m[abnormal], a[abnormal], malignant, method)
+        for method in CLASSIFIER_METHODS
     }
-    method = choose_method(cv_nll, n_logits=2)
-    map_a = fit_logit_map(a, abnormal, method)
-    map_m = fit_logit_map(m[abnormal], malignant, method)
+    method = cast(ClassifierMethod, choose_method(cv_nll, _CLASSIFIER_PARAMETERS))
+    map_a = fit_logit_map(a, abnormal, _abnormal_method(method))
+    map_m = fit_malignancy_map(m[abnormal], a[abnormal], malignant, method)
     return _record(
         "normal/benign/malignant (top label)",
         method,
-        _parameters(method, map_a, "abnormal_") | _parameters(method, map_m, "malignant_"),
+        _classifier_parameters(method, map_a, map_m),
         cv_nll,
         fitted_on,
         summarise_calibration(classifier_probabilities(a, m), labels),
         summarise_calibration(classifier_probabilities(a, m, map_a, map_m), labels),
+    )
+
+
+def _abnormal_method(method: ClassifierMethod) -> Method:
+    """The joint map scales the abnormal logit the Platt way."""
+    return "platt" if method == "joint" else method
+
+
+def _classifier_parameters(
+    method: ClassifierMethod, abnormal: LogitMap, malignant: MalignancyMap
+) -> dict[str, float]:
+    """The record's parameter names (as :func:`mammocad.calibration.classifier_maps` reads)."""
+    if method == "joint":
+        return _parameters("platt", abnormal, "abnormal_") | {
+            "malignant_from_m": malignant.from_m,
+            "malignant_from_a": malignant.from_a,
+            "malignant_from_am": malignant.from_am,
+            "malignant_bias": malignant.bias,
+        }
+    return _parameters(method, abnormal, "abnormal_") | _parameters(
+        method, LogitMap(malignant.from_m, malignant.bias), "malignant_"
     )
 
 
@@ -236,7 +322,7 @@ def _calibrate_detector(
         raise ValueError("the detector made no detection on its calibration images")
     z, hit = np.log(s / (1 - s)), y.astype(bool)
     cv_nll = {method: cross_validated_nll(z, hit, method) for method in METHODS}
-    method = choose_method(cv_nll, n_logits=1)
+    method = cast(Method, choose_method(cv_nll, _DETECTOR_PARAMETERS))
     mapping = fit_logit_map(z, hit, method)
     return _record(
         "box score: p(the box is a mass)",
@@ -247,12 +333,6 @@ def _calibrate_detector(
         summarise_calibration(two_class(s), y),
         summarise_calibration(two_class(scaled_scores(s, mapping)), y),
     )
-
-
-def choose_method(cv_nll: dict[Method, float], n_logits: int) -> Method:
-    """Platt when its cross-validated NLL is lower than temperature's by more than one nat per
-    extra parameter (one bias per logit); temperature otherwise."""
-    return "platt" if cv_nll["platt"] < cv_nll["temperature"] - n_logits else "temperature"
 
 
 def _parameters(method: Method, mapping: LogitMap, prefix: str) -> dict[str, float]:
@@ -284,9 +364,9 @@ def _scores_and_hits(
 
 def _record(
     target: str,
-    method: Method,
+    method: ClassifierMethod,
     parameters: dict[str, float],
-    cv_nll: dict[Method, float],
+    cv_nll: Mapping[str, float],
     fitted_on: DataRef,
     before: CalibrationSummary,
     after: CalibrationSummary,

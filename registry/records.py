@@ -60,7 +60,7 @@ class CalibrationRecord(BaseModel):
 
     model_config = _STRICT
 
-    method: Literal["temperature", "platt", "isotonic"]
+    method: Literal["temperature", "platt", "joint", "isotonic"]
     target: str = Field(min_length=1, description="which output, e.g. 'p(abnormal)'")
     parameters: dict[str, float] = Field(description="fitted values, e.g. {'temperature': 1.7}")
     method_selection: dict[str, float] | None = Field(

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pytest_httpx import HTTPXMock
 
-from mammocad.calibration import LogitMap, classifier_probabilities, scaled_scores
+from mammocad.calibration import LogitMap, MalignancyMap, classifier_probabilities, scaled_scores
 from mammocad.inference_contract import ClassifyItem, DetectItem
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from registry import Registry
@@ -142,7 +142,7 @@ def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["parameters"] == temperatures
     expected = classifier_probabilities(
-        0.4, -0.8, LogitMap.temperature(2.0), LogitMap.temperature(0.5)
+        0.4, -0.8, LogitMap.temperature(2.0), MalignancyMap.on_malignant_logit(LogitMap(2.0))
     )
     assert list(body["probabilities"].values()) == pytest.approx(list(expected))
     # Same decision as the raw model at its validated threshold (0.3), on the calibrated scale.
@@ -166,7 +166,7 @@ def test_classifier_answers_apply_the_versions_platt_scaling(
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["method"] == "platt"
-    abnormal, malignant = LogitMap(0.5, -0.6), LogitMap(1.5, 0.3)
+    abnormal, malignant = LogitMap(0.5, -0.6), MalignancyMap(from_m=1.5, bias=0.3)
     expected = classifier_probabilities(0.4, -0.8, abnormal, malignant)
     assert list(body["probabilities"].values()) == pytest.approx(list(expected))
     # p(abnormal) = sigmoid(0.5 * 0.4 - 0.6) < 0.5, yet the decision is the raw model's at its
@@ -174,6 +174,32 @@ def test_classifier_answers_apply_the_versions_platt_scaling(
     threshold = float(scaled_scores(0.3, abnormal))
     assert body["prediction"]["abnormal_threshold"] == pytest.approx(threshold)
     assert body["prediction"]["abnormal"] is True
+
+
+def test_classifier_answers_apply_the_versions_joint_scaling(
+    full_registry: Registry, inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    parameters = {
+        "abnormal_scale": 1.2,
+        "abnormal_bias": 0.1,
+        "malignant_from_m": 0.2,
+        "malignant_from_a": 1.5,
+        "malignant_from_am": -0.3,
+        "malignant_bias": -0.5,
+    }
+    record = calibration_record().model_copy(update={"method": "joint", "parameters": parameters})
+    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
+    assert body["calibrated"] and body["calibration"]["method"] == "joint"
+    # p(malignant | abnormal) = sigmoid(0.2 * -0.8 + 1.5 * 0.4 - 0.3 * 0.4 * -0.8 - 0.5)
+    p_abnormal = 1 / (1 + np.exp(-(1.2 * 0.4 + 0.1)))
+    p_malignant = 1 / (1 + np.exp(-(0.2 * -0.8 + 1.5 * 0.4 + 0.3 * 0.4 * 0.8 - 0.5)))
+    assert body["probabilities"]["normal"] == pytest.approx(1 - p_abnormal)
+    assert body["probabilities"]["malignant"] == pytest.approx(p_abnormal * p_malignant)
+    assert body["prediction"]["abnormal_threshold"] == pytest.approx(
+        float(scaled_scores(0.3, LogitMap(1.2, 0.1)))
+    )
 
 
 def test_a_calibration_the_gateway_cannot_apply_is_reported_as_none(

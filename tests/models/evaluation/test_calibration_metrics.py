@@ -9,13 +9,22 @@ import pytest
 from mammocad.calibration import (
     IDENTITY,
     LogitMap,
+    MalignancyMap,
     UnusableCalibrationError,
     classifier_maps,
     classifier_probabilities,
     detector_map,
     scaled_scores,
 )
-from models.calibrate import METHODS, choose_method, cross_validated_nll, fit_logit_map
+from models.calibrate import (
+    CLASSIFIER_METHODS,
+    METHODS,
+    choose_method,
+    cross_validated_malignancy_nll,
+    cross_validated_nll,
+    fit_logit_map,
+    fit_malignancy_map,
+)
 from models.evaluation.calibration import (
     expected_ece_if_calibrated,
     summarise_calibration,
@@ -53,6 +62,9 @@ def test_temperature_recovers_an_overconfident_model() -> None:
     assert after.ece < before.ece / 3
 
 
+PARAMETERS = {"temperature": 1, "platt": 2}
+
+
 def _shifted_base_rate(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Logits of a model trained class-balanced on data whose positives are rare: right
     ranking and spread, wrong offset (true logit = model logit - 2)."""
@@ -77,13 +89,13 @@ def test_platt_recovers_a_shifted_base_rate_that_temperature_cannot() -> None:
 def test_cross_validation_keeps_platt_only_when_the_bias_pays_for_itself() -> None:
     logits, positive = _shifted_base_rate(400)
     shifted = {m: cross_validated_nll(logits, positive, m) for m in METHODS}
-    assert choose_method(shifted, n_logits=1) == "platt"
+    assert choose_method(shifted, PARAMETERS) == "platt"
     for seed in range(4):  # calibrated logits: a bias only fits noise
         rng = np.random.default_rng(seed)
         logits = rng.normal(0, 2, 400)
         positive = rng.uniform(size=400) < 1 / (1 + np.exp(-logits))
         calibrated = {m: cross_validated_nll(logits, positive, m) for m in METHODS}
-        assert choose_method(calibrated, n_logits=1) == "temperature"
+        assert choose_method(calibrated, PARAMETERS) == "temperature"
 
 
 @pytest.mark.parametrize("method", ["temperature", "platt"])
@@ -99,7 +111,60 @@ def test_records_parameters_become_the_same_maps() -> None:
         "platt",
         {"abnormal_scale": 2, "abnormal_bias": 1, "malignant_scale": 0.5, "malignant_bias": 0},
     )
-    assert abnormal == LogitMap(2.0, 1.0) and malignant == LogitMap(0.5, 0.0)
+    assert abnormal == LogitMap(2.0, 1.0) and malignant == MalignancyMap(from_m=0.5, bias=0.0)
+    abnormal, malignant = classifier_maps(
+        "joint",
+        {
+            "abnormal_scale": 2,
+            "abnormal_bias": 1,
+            "malignant_from_m": 0.1,
+            "malignant_from_a": 0.7,
+            "malignant_from_am": -0.2,
+            "malignant_bias": 0.3,
+        },
+    )
+    assert abnormal == LogitMap(2.0, 1.0) and malignant == MalignancyMap(0.1, 0.7, -0.2, 0.3)
+    assert malignant(2.0, 3.0) == pytest.approx(0.1 * 2 + 0.7 * 3 - 0.2 * 6 + 0.3)
+
+
+def _malignancy_in_the_evidence(n: int, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """Abnormal cases whose malignancy the abnormal logit A tells (stronger evidence: more often
+    malignant) while the malignant logit M is noise: a weak malignancy head."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(1.0, 1.5, n)
+    m = rng.normal(0.0, 1.0, n)
+    malignant = rng.uniform(size=n) < 1 / (1 + np.exp(-(1.5 * a - 1.5)))
+    return m, a, malignant
+
+
+def test_the_joint_map_reads_the_malignancy_from_the_abnormal_evidence() -> None:
+    m, a, malignant = _malignancy_in_the_evidence(4000)
+    joint = fit_malignancy_map(m, a, malignant, "joint")
+    assert joint.from_a == pytest.approx(1.5, abs=0.2) and joint.bias == pytest.approx(
+        -1.5, abs=0.2
+    )
+    assert abs(joint.from_m) < 0.1 and abs(joint.from_am) < 0.1
+    # M alone cannot say it: Platt flattens p(malignant | abnormal) to the base rate.
+    platt = fit_malignancy_map(m, a, malignant, "platt")
+    assert platt.from_a == platt.from_am == 0.0 and platt.from_m < 0.1
+
+
+def test_cross_validation_keeps_the_joint_map_only_when_it_pays_for_its_parameters() -> None:
+    m, a, malignant = _malignancy_in_the_evidence(300)
+    parameters = {"temperature": 1, "platt": 2, "joint": 4}
+    informative = {
+        method: cross_validated_malignancy_nll(m, a, malignant, method)
+        for method in CLASSIFIER_METHODS
+    }
+    assert choose_method(informative, parameters) == "joint"
+    rng = np.random.default_rng(5)
+    m = rng.normal(0, 2, 300)
+    calibrated = rng.uniform(size=300) < 1 / (1 + np.exp(-m))  # M says it all, A is noise
+    plain = {
+        method: cross_validated_malignancy_nll(m, rng.normal(size=300), calibrated, method)
+        for method in CLASSIFIER_METHODS
+    }
+    assert choose_method(plain, parameters) == "temperature"
 
 
 @pytest.mark.parametrize(
