@@ -37,7 +37,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -79,7 +79,14 @@ OodFeatures = dict[str, np.ndarray]
 """Feature view name (:data:`PENULTIMATE`, :data:`STATISTICS`) -> ``(N, D)`` array."""
 
 
-def ood_features_of(output: Any) -> OodFeatures:
+class NetworkOutput(Protocol):
+    """What both networks' outputs carry for OOD detection."""
+
+    features: torch.Tensor
+    statistics: torch.Tensor
+
+
+def ood_features_of(output: NetworkOutput) -> OodFeatures:
     """The feature views of one batch's network output (either network's)."""
     return {
         PENULTIMATE: output.features.detach().cpu().numpy().astype(np.float64),
