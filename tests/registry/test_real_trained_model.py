@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from mammocad.datasets.records import DataSet
+from models.calibrate import CLASSIFIER_METHODS
 from registry import Registry
 
 pytestmark = pytest.mark.slow
@@ -40,15 +41,12 @@ def test_trained_model_registered_evaluated_loaded_and_carded(
 
     version = registry.register(trained_classifier, "classifier", actor="ci")
     # Training fitted both on its validation split; registering attached them.
-    assert version.calibration is not None and version.calibration.method in {
-        "temperature",
-        "platt",
-    }
+    assert version.calibration is not None
+    assert version.calibration.method in CLASSIFIER_METHODS
     assert version.calibration.method_selection is not None
-    assert {
-        "temperature (5-fold cross-validated NLL)",
-        "platt (5-fold cross-validated NLL)",
-    } == set(version.calibration.method_selection)
+    assert {f"{m} (5-fold cross-validated NLL)" for m in CLASSIFIER_METHODS} == set(
+        version.calibration.method_selection
+    )
     assert version.ood_detector is not None and version.ood_detector.kind == "mahalanobis"
     stored = registry.open_artifact("classifier", 1)
     evaluation = tmp_path / "evaluation"  # never inside the store: that would be tampering
