@@ -20,11 +20,11 @@ Three candidates are fitted:
 
 The one that separates the near-shift set (the subtle case) best is kept and written, and the
 record keeps every candidate's AUROC. (The energy score, which reads logits instead of
-features, is compared in ``mammocad ood-eval``.) The threshold lets 95 % of the validation
-images (in distribution, never trained on) pass. How well it separates shifted inputs is measured
-when it is fitted, on sets the model has not seen: non-mammograms made here (noise, gradients,
-blank and patterned images) and mammograms of another synthetic vendor, or real films for a model
-trained on synthetic ones and vice versa.
+features, is compared in ``mammocad ood-eval``.) The threshold lets 95 % of the held-out images
+(in distribution, never trained on: the validation split and any calibration set) pass. How
+well it separates shifted inputs is measured when it is fitted, on sets the model has not seen:
+non-mammograms made here (noise, gradients, blank and patterned images) and mammograms of another
+synthetic vendor, or real films for a model trained on synthetic ones and vice versa.
 
 The fitted parameters go beside the weights as ``ood.npz`` (so the registry's sha256 covers
 them) and the registry's :class:`~registry.records.OodDetectorRecord` as ``ood.json``.
