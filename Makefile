@@ -24,8 +24,11 @@ test: $(STAMP) lint
 test-all: $(STAMP) lint
 	$(BIN)/pytest -m ''
 
+## lint: ruff (lint + format), mypy (strict on api/, registry/, mammocad/), the OpenAPI drift check
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/mammocad openapi --check
 
 ## openapi: regenerate the committed OpenAPI spec after an API change

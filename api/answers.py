@@ -14,10 +14,10 @@ from api.calibrated import (
 from api.inference import from_service, threshold_of
 from api.inference_schemas import CalibrationApplied, ClassPrediction, ClassProbabilities, Detection
 from mammocad.geometry import GridTransform
-from mammocad.inference_contract import ClassifyOutcome, DetectOutcome
+from mammocad.schemas.inference_contract import ClassifyOutcome, DetectOutcome
+from mammocad.schemas.trust import CalibrationRecord
 from mammocad.vocabulary import Label
 from registry import ModelVersion
-from registry.records import CalibrationRecord
 
 __all__ = ["Classification", "classification_of", "detections_in_original"]
 

@@ -27,8 +27,8 @@ from mammocad.calibration import (
     detector_map,
     scaled_scores,
 )
-from mammocad.inference_contract import ClassifyOutcome
-from registry.records import CalibrationRecord
+from mammocad.schemas.inference_contract import ClassifyOutcome
+from mammocad.schemas.trust import CalibrationRecord
 
 __all__ = ["Calibrated", "calibrated_classification", "calibrated_score", "describe"]
 
@@ -76,8 +76,13 @@ def calibrated_score(value: float, record: CalibrationRecord | None) -> float:
 
 def describe(record: CalibrationRecord | None, task: Task) -> CalibrationApplied | None:
     """What the answer says about the calibration it applied (None: it applied none)."""
-    reader = classifier_maps if task == "classify" else detector_map
-    if record is None or _usable(record, task, reader) is None:
+    if record is None:
+        return None
+    if task == "classify":
+        usable = _usable(record, task, classifier_maps) is not None
+    else:
+        usable = _usable(record, task, detector_map) is not None
+    if not usable:
         return None
     return CalibrationApplied(
         method=record.method,

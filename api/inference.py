@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, Protocol, TypeVar
 
 from fastapi import Query, Request
 from pydantic import BaseModel, ValidationError
@@ -24,7 +24,10 @@ from api.problems import problem_responses
 from api.settings import GatewaySettings
 from api.task_client import BadServiceAnswerError, TaskClient
 from mammocad.errors import NotFoundError
-from mammocad.inference_contract import (
+from mammocad.ingest.decoded import DecodedImage
+from mammocad.ingest.pipeline import IngestedImage, decode_bytes, prepare
+from mammocad.schemas.artifact import Task
+from mammocad.schemas.inference_contract import (
     EncodedArray,
     ExplainItem,
     ExplainMethod,
@@ -32,9 +35,6 @@ from mammocad.inference_contract import (
     ModelRef,
     ShapOptions,
 )
-from mammocad.ingest.decoded import DecodedImage
-from mammocad.ingest.pipeline import IngestedImage, decode_bytes, prepare
-from mammocad.training_metadata import Task
 from registry import ModelVersion, Registry
 
 __all__ = [
@@ -72,6 +72,12 @@ INFERENCE_PROBLEMS = problem_responses(
         503: "The task service is unavailable or timed out; retry after Retry-After seconds",
     }
 )
+
+
+class _ExplainingClient(Protocol):
+    """A task service client that explains (both :class:`TaskClient` kinds do)."""
+
+    async def explain(self, item: ExplainItem) -> ExplainOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ async def explanation(
     data: bytes,
     registry: Registry,
     settings: GatewaySettings,
-    client: TaskClient[ItemT, OutcomeT],
+    client: _ExplainingClient,
     method: ExplainMethod,
     target: str | int | None,
     shap: ShapOptions,
@@ -161,10 +167,10 @@ async def _answer(
     data: bytes,
     registry: Registry,
     settings: GatewaySettings,
-    call: Callable[[ModelRef, EncodedArray], Awaitable[T]],
+    call: Callable[[ModelRef, EncodedArray], Awaitable[OutcomeT]],
     *,
     keep_original: bool = False,
-) -> Answered[T]:
+) -> Answered[OutcomeT]:
     started = time.perf_counter()
     version = await run_in_threadpool(_resolve, registry, model_name, ref, task)
     record_model_version(request, version.model_name, version.version)
@@ -185,10 +191,12 @@ async def _answer(
     )
 
 
-def threshold_of(version: ModelVersion, key: str) -> float | None:
+def threshold_of(
+    version: ModelVersion, key: Literal["abnormal_threshold", "score_threshold"]
+) -> float | None:
     """The operating threshold ``key`` chosen on the version's validation split, if any."""
-    value = version.training.operating_point.get(key)
-    return None if value is None else float(value)
+    value: float | None = getattr(version.training.operating_point, key)
+    return value
 
 
 def from_service(task: Task, build: Callable[[], T]) -> T:

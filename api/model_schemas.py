@@ -13,15 +13,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mammocad.ingest.pipeline import IngestOptions
-from mammocad.training_metadata import Task
+from mammocad.schemas.artifact import Task
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry import (
     AliasMove,
     AuthoredCard,
-    CalibrationRecord,
     CardEdit,
     EvaluationRecord,
     ModelVersion,
-    OodDetectorRecord,
     RegisteredModel,
 )
 from registry.card.compose import missing_authored

@@ -1,8 +1,9 @@
-"""RFC 9457 problem details: the ONE place where errors become HTTP status codes.
+"""RFC 9457 problem details: how the gateway renders every error.
 
 Domain code below ``api/`` raises :class:`~mammocad.errors.MammocadError` subclasses with a stable
-``code``; this module picks the status from that code and renders ``application/problem+json``.
-Nothing else in the gateway builds error responses.
+``code``; the status comes from the one table of :func:`mammocad.errors.status_of` (the task
+services answer with the same), and this module renders ``application/problem+json``. Nothing
+else in the gateway builds error responses.
 """
 
 from __future__ import annotations
@@ -16,68 +17,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mammocad.errors import (
-    ConflictError,
-    InvalidInputError,
-    MammocadError,
-    NotFoundError,
-    UnavailableError,
-)
+from mammocad.errors import PROBLEM_MEDIA_TYPE, MammocadError, problem_type, status_of
 
-__all__ = [
-    "PROBLEM_MEDIA_TYPE",
-    "STATUS_BY_CODE",
-    "install_problem_handlers",
-    "problem_responses",
-    "problem_type",
-    "status_of",
-]
+__all__ = ["install_problem_handlers", "problem_response", "problem_responses"]
 
 logger = logging.getLogger(__name__)
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-_TYPE_PREFIX = "urn:mammocad:problem:"
-
-# Stable error code -> HTTP status. Codes not listed fall back on their error class below.
-STATUS_BY_CODE: dict[str, int] = {
-    "empty-image": 400,
-    "payload-too-large": 413,
-    "image-too-large": 413,
-    "unsupported-format": 415,
-    "undecodable-transfer-syntax": 415,
-    "unsupported-media-type": 415,
-    "corrupt-image": 422,
-    "no-pixel-data": 422,
-    "colour-image": 422,
-    "unsupported-image": 422,
-    "invalid-image": 422,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "promotion-refused": 409,
-    "tampered-artifact": 500,
-    # A task service's refusals of a model input (see mammocad.inference_contract).
-    "undecodable-model-input": 422,
-    "input-shape-mismatch": 422,
-    "non-finite-input": 422,
-    "wrong-task": 422,
-    "unusable-model-input": 422,
-    # Explanations (POST /v1/explain) that cannot be made as asked.
-    "unknown-explanation-target": 422,
-    "no-shap-background": 422,
-    "dicom-source-required": 422,
-    "bad-service-answer": 502,
-}
-_STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (UnavailableError, 503),
-    (InvalidInputError, 400),
-)
-
-
-def problem_type(code: str) -> str:
-    """The problem ``type`` URI of a stable error code."""
-    return f"{_TYPE_PREFIX}{code}"
 
 
 def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
@@ -103,16 +47,6 @@ def problem_response(
     }
     headers = {503: {"Retry-After": "5"}, 401: {"WWW-Authenticate": "Bearer"}}.get(status)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
-def status_of(error: MammocadError) -> int:
-    """The HTTP status of a domain error: by its code, else by its class, else 500."""
-    if error.code in STATUS_BY_CODE:
-        return STATUS_BY_CODE[error.code]
-    for cls, status in _STATUS_BY_CLASS:
-        if isinstance(error, cls):
-            return status
-    return 500
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:

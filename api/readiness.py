@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.settings import GatewaySettings
 from api.task_client import TaskClient, TaskServices
 from mammocad.errors import MammocadError, UnavailableError
-from mammocad.training_metadata import Task
+from mammocad.schemas.artifact import Task
 from registry import PRODUCTION, Registry
 
 __all__ = ["NotReadyError", "Readiness", "TaskReadiness", "check_ready"]

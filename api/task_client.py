@@ -5,9 +5,10 @@ Inference is idempotent, so a request the service never got, or one a restarting
 caller gets a 503 with ``Retry-After``. Nothing is remembered between requests (no circuit
 breaker), so the first request after a service comes back succeeds. The service's own client
 refusals (404 for a model version it cannot load, 422 for an input it cannot read) reach the
-caller with the service's code and message; an answer outside :mod:`mammocad.inference_contract`
-(including BentoML's 400 for a request body that does not match the schemas, which only a gateway
-bug can send) is a 502, because it is a fault between our two processes, not the caller's.
+caller with the service's code and message; an answer outside the inference contract
+(:mod:`mammocad.schemas.inference_contract`; including BentoML's 400 for a request body that does
+not match the schemas, which only a gateway bug can send) is a 502, because it is a fault
+between our two processes, not the caller's.
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Generic, TypeVar
+from types import GenericAlias, TracebackType
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 import httpx
 import pydantic_core
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.problems import status_of
 from api.settings import GatewaySettings
-from mammocad.errors import InvalidInputError, MammocadError, NotFoundError, UnavailableError
-from mammocad.inference_contract import (
+from mammocad.errors import (
+    InvalidInputError,
+    MammocadError,
+    NotFoundError,
+    UnavailableError,
+    status_of,
+)
+from mammocad.schemas.artifact import Task
+from mammocad.schemas.inference_contract import (
     ClassifyItem,
     ClassifyOutcome,
     DetectItem,
@@ -35,8 +42,10 @@ from mammocad.inference_contract import (
     ExplainOutcome,
     ServiceProblem,
 )
-from mammocad.training_metadata import Task
 from registry.errors import TamperedArtifactError
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm  # pydantic's own dependency; only named in a cast
 
 __all__ = ["BadServiceAnswerError", "TaskClient", "TaskServices"]
 
@@ -52,8 +61,11 @@ _RETRYABLE_STATUS = frozenset({502, 503, 504})
 # closed. A read timeout is not among them: the service is busy, and resending only queues more.
 _RETRYABLE_ERRORS = (httpx.NetworkError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 # The refusals the contract defines, with the code used when the service's own code would not
-# keep the status (a code the gateway does not know maps by class, and 400 is not 422).
+# keep the status (both processes choose statuses with mammocad.errors.status_of). A 400 is a
+# refusal only with a problem document: BentoML's own 400 (a body that does not match the
+# schemas) is a gateway bug.
 _REFUSALS: dict[int, tuple[type[MammocadError], str]] = {
+    400: (InvalidInputError, "invalid-input"),
     404: (NotFoundError, "version-not-found"),
     422: (InvalidInputError, "unusable-model-input"),
 }
@@ -91,7 +103,10 @@ class TaskClient(Generic[ItemT, OutcomeT]):
     ) -> None:
         self.task = task
         self._http = http
-        self._outcomes = TypeAdapter(list[outcome])
+        # GenericAlias(list, (outcome,)) is list[outcome] at run time, which mypy cannot read as
+        # a type form (its argument is a variable, the class of this client's outcomes).
+        items = cast("TypeForm[list[OutcomeT]]", GenericAlias(list, (outcome,)))
+        self._outcomes = TypeAdapter(items)
         self._retries = retries
         self._backoff_s = backoff_s
 
@@ -133,7 +148,9 @@ class TaskClient(Generic[ItemT, OutcomeT]):
         response = await self._post(path, pydantic_core.to_json(payload))
         if response.is_success:
             return response
-        if response.status_code in _REFUSALS:
+        if response.status_code in _REFUSALS and (
+            response.status_code != 400 or _problem_code(response) is not None
+        ):
             raise self._refusal(response)
         if _problem_code(response) == TamperedArtifactError.code:
             # Retrying cannot help: the stored model changed on disk. Loud, and not "later".

@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mammocad.home import state_home
+from mammocad.schemas.artifact import Task
 from serving.processes import SERVICES, free_port, start_gateway, start_service
 
 __all__ = ["TASKS", "benchmark_home", "running_stack"]
 
-TASKS = ("classify", "detect")
+TASKS: tuple[Task, ...] = ("classify", "detect")
 
 
 def benchmark_home() -> Path:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from mammocad.schemas.artifact import OOD_RECORD_FILE
 from registry import Registry
-from registry.bundled import OOD_RECORD_FILE
 from registry.card.schema import CardEdit
 
 __all__ = ["DEMO_MODELS", "DemoModel", "ensure_demo_models"]
@@ -112,9 +112,9 @@ def _has_production(registry: Registry, name: str) -> bool:
 def _trained(demo: DemoModel, folder: Path, console: Console) -> Path:
     """The trained folder, training it unless a complete one is already there."""
     from mammocad.datasets.spec import load_dataset
-    from models.tasks import CLASSIFY, DETECT
-    from models.train import train_and_save
-    from models.training import TrainingOptions
+    from models.training.loop import TrainingOptions
+    from models.training.run import train_and_save
+    from models.training.tasks import CLASSIFY, DETECT
 
     if (folder / OOD_RECORD_FILE).is_file():  # written last: the folder is complete
         return folder
@@ -134,7 +134,7 @@ def _trained(demo: DemoModel, folder: Path, console: Console) -> Path:
 
 def _evaluated(folder: Path, test_data: str, out: Path, console: Console) -> Path:
     from mammocad.datasets.spec import load_dataset
-    from models.evaluate import write_evaluation
-    from models.inference import load_model
+    from models.evaluation.evaluate import write_evaluation
+    from models.inference.loaded import load_model
 
     return write_evaluation(load_model(folder), load_dataset(test_data), out, console)

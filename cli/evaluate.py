@@ -31,8 +31,8 @@ def evaluate(
     ] = True,
 ) -> None:
     """Evaluate a model: JSON report, readable table, and ROC or FROC plot (PNG)."""
-    from models.evaluate import write_evaluation
-    from models.inference import load_model
+    from models.evaluation.evaluate import write_evaluation
+    from models.inference.loaded import load_model
 
     console = Console()
     try:
@@ -62,14 +62,14 @@ def crossval(
     device: Annotated[str, typer.Option()] = "auto",
 ) -> None:
     """Patient-level k-fold cross-validation: per-fold and pooled out-of-fold metrics."""
-    from models.crossval import cross_validate
+    from models.evaluation.crossval import cross_validate
     from models.evaluation.report import (
         render_classification_table,
         render_detection_table,
         write_json,
     )
-    from models.tasks import CLASSIFY, DETECT
-    from models.training import TrainingOptions
+    from models.training.loop import TrainingOptions
+    from models.training.tasks import CLASSIFY, DETECT
 
     console = Console()
     try:
@@ -112,8 +112,8 @@ def ood_eval(
 ) -> None:
     """Measure the OOD detectors (AUROC, FPR at 95 % TPR) on far and near shifted sets."""
     from models.evaluation.report import render_ood_table, write_json
-    from models.inference import load_model
-    from models.ood_evaluation import evaluate_ood
+    from models.inference.loaded import load_model
+    from models.trust.ood_evaluation import evaluate_ood
 
     console = Console()
     try:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -26,7 +26,8 @@ from mammocad.errors import MammocadError
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from registry import AliasMove, ModelVersion, Registry
+    from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
+    from registry import AliasMove, ModelVersion, Registry, Scope
 
     Record = TypeVar("Record", bound=BaseModel)
 
@@ -274,13 +275,9 @@ def attach_calibration(
     reason: Reason = "",
 ) -> None:
     """Attach (or replace) a version's calibration record."""
-    from registry import CalibrationRecord
+    from mammocad.schemas.trust import CalibrationRecord
 
-    with _registry(ctx) as registry:
-        parsed = _parse(CalibrationRecord, record)
-        registry.attach_calibration(
-            name, _ref(version), parsed, actor=actor or _default_actor(), reason=reason
-        )
+    _attach_record(ctx, name, version, record, CalibrationRecord, actor, reason)
     console.print(f"calibration attached to {name} {version}")
 
 
@@ -294,14 +291,27 @@ def attach_ood(
     reason: Reason = "",
 ) -> None:
     """Attach (or replace) a version's OOD detector record."""
-    from registry import OodDetectorRecord
+    from mammocad.schemas.trust import OodDetectorRecord
 
+    _attach_record(ctx, name, version, record, OodDetectorRecord, actor, reason)
+    console.print(f"OOD detector attached to {name} {version}")
+
+
+def _attach_record(
+    ctx: typer.Context,
+    name: str,
+    version: str,
+    path: Path,
+    kind: type[CalibrationRecord] | type[OodDetectorRecord],
+    actor: str,
+    reason: str,
+) -> None:
+    """Read ``path`` as a ``kind`` record and attach it to the version (audited)."""
     with _registry(ctx) as registry:
-        parsed = _parse(OodDetectorRecord, record)
-        registry.attach_ood_detector(
+        parsed = _parse(kind, path)
+        registry.attach_record(
             name, _ref(version), parsed, actor=actor or _default_actor(), reason=reason
         )
-    console.print(f"OOD detector attached to {name} {version}")
 
 
 @app.command("attach-ood-eval")
@@ -468,7 +478,8 @@ def create_key(
     with _registry(ctx) as registry:
         key, token = registry.create_key(
             name,
-            [s.strip() for s in scopes.split(",") if s.strip()],  # type: ignore[misc]
+            # Unchecked here on purpose: create_key refuses an unknown scope (invalid-scope).
+            cast("list[Scope]", [s.strip() for s in scopes.split(",") if s.strip()]),
             actor=actor or _default_actor(),
         )
     console.print(f"key {key.key_id} ({', '.join(key.scopes)}) for {key.name}; token (shown once):")

@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from mammocad.datasets.manifest import read_manifest
 from mammocad.errors import MammocadError
 from mammocad.home import DEFAULT_STATE_HOME, HOME_ENV
 from mammocad.ingest.pipeline import ingest_file
+
+if TYPE_CHECKING:
+    from mammocad.schemas.artifact import Task
 
 __all__ = ["export_openapi", "serve"]
 
@@ -110,7 +113,11 @@ def serve(
         console.print(f"[red]cannot start[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=1) from error
     with contextlib.ExitStack() as started:
-        for task, task_port in (("classify", classify_port), ("detect", detect_port)):
+        task_ports: tuple[tuple[Task, int], ...] = (
+            ("classify", classify_port),
+            ("detect", detect_port),
+        )
+        for task, task_port in task_ports:
             console.print(f"starting the {task} service on {host}:{task_port} ...")
             try:
                 service = start_service(

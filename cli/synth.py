@@ -26,7 +26,8 @@ from mammocad.vocabulary import Label, View
 
 __all__ = ["synth"]
 
-VendorName = StrEnum("VendorName", {name: name for name in VENDOR_PROFILES})
+# One member per vendor profile; mypy can only read members given as a literal.
+VendorName = StrEnum("VendorName", {name: name for name in VENDOR_PROFILES})  # type: ignore[misc]  # members known at run time
 """Choices for --vendor, one per profile in VENDOR_PROFILES."""
 
 

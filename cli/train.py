@@ -67,9 +67,9 @@ def train(
     device: Annotated[str, typer.Option(help="auto (GPU if present), cpu, cuda")] = "auto",
 ) -> None:
     """Train a model with transfer learning and augmentation; save weights + metadata."""
-    from models.tasks import CLASSIFY, DETECT
-    from models.train import train_and_save
-    from models.training import TrainingOptions
+    from models.training.loop import TrainingOptions
+    from models.training.run import train_and_save
+    from models.training.tasks import CLASSIFY, DETECT
 
     console = Console()
     shape = parse_shape(size)

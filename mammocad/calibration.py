@@ -1,8 +1,8 @@
 """Logit scaling, applied: how calibrated probabilities are made from a model's logits.
 
-Fitting happens once per model version (``models.calibrate``); applying happens on every answer,
-in the torch-free gateway. Both use these functions, so the probabilities an answer reports are
-computed exactly as they were when the calibration was measured.
+Fitting happens once per model version (:mod:`models.trust.calibration`); applying happens on
+every answer, in the torch-free gateway. Both use these functions, so the probabilities an
+answer reports are computed exactly as they were when the calibration was measured.
 
 Two methods, both a positive affine map of a logit ``z`` (so rankings and validated thresholds
 carry through unchanged):

@@ -1,13 +1,19 @@
-"""The one error hierarchy of mammocad.
+"""The one error hierarchy of mammocad, and its one mapping to HTTP status and problem type.
 
-Everything below the HTTP layer raises these; the gateway maps them to RFC 9457 problem+json in
-one handler. Each error carries a stable ``code`` (used as the problem ``type`` suffix) so that
-clients can branch on it without parsing prose, and a ``detail`` written for a human integrator.
+Everything below the HTTP layer raises these. Each error carries a stable ``code`` (the RFC 9457
+problem ``type`` is ``urn:mammocad:problem:<code>``) so that clients can branch on it without
+parsing prose, and a ``detail`` written for a human integrator. :func:`status_of` is the only
+place a status is chosen: the gateway (:mod:`api.problems`) and the task services
+(:mod:`serving.engine`) both answer with it, so an error has the same status whichever process
+refuses the request.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEM_TYPE_PREFIX",
+    "STATUS_BY_CODE",
     "ConflictError",
     "ForbiddenError",
     "InvalidInputError",
@@ -15,7 +21,12 @@ __all__ = [
     "NotFoundError",
     "UnauthorizedError",
     "UnavailableError",
+    "problem_type",
+    "status_of",
 ]
+
+PROBLEM_TYPE_PREFIX = "urn:mammocad:problem:"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class MammocadError(Exception):
@@ -76,3 +87,62 @@ class ForbiddenError(MammocadError):
 
     code = "forbidden"
     title = "Forbidden"
+
+
+STATUS_BY_CODE: dict[str, int] = {
+    # Uploads the gateway cannot read (mammocad.ingest.errors, api.upload).
+    "empty-image": 400,
+    "payload-too-large": 413,
+    "image-too-large": 413,
+    "unsupported-format": 415,
+    "undecodable-transfer-syntax": 415,
+    "unsupported-media-type": 415,
+    "corrupt-image": 422,
+    "no-pixel-data": 422,
+    "colour-image": 422,
+    "unsupported-image": 422,
+    "invalid-image": 422,
+    # Credentials and the registry's refusals.
+    "unauthorized": 401,
+    "forbidden": 403,
+    "promotion-refused": 409,
+    "tampered-artifact": 500,
+    # A task service's refusals of a model input (see mammocad.schemas.inference_contract).
+    "undecodable-model-input": 422,
+    "input-shape-mismatch": 422,
+    "non-finite-input": 422,
+    "wrong-task": 422,
+    "unusable-model-input": 422,
+    # Explanations that cannot be made as asked.
+    "unknown-explanation-method": 422,
+    "unknown-explanation-target": 422,
+    "no-shap-background": 422,
+    "dicom-source-required": 422,
+    # A task service answered outside the inference contract.
+    "bad-service-answer": 502,
+}
+"""Stable error code -> HTTP status; codes not listed fall back on their error class."""
+
+_STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (UnavailableError, 503),
+    (InvalidInputError, 400),
+    (UnauthorizedError, 401),
+    (ForbiddenError, 403),
+)
+
+
+def status_of(error: MammocadError) -> int:
+    """The HTTP status of a domain error: by its code, else by its class, else 500."""
+    if error.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[error.code]
+    for cls, status in _STATUS_BY_CLASS:
+        if isinstance(error, cls):
+            return status
+    return 500
+
+
+def problem_type(code: str) -> str:
+    """The problem ``type`` URI of a stable error code."""
+    return f"{PROBLEM_TYPE_PREFIX}{code}"

@@ -1,7 +1,7 @@
 """The model registry: versions, model cards, calibration data, OOD detectors, aliases, audit.
 
-Builds on ``mammocad``; never imports ``api`` (nor torch: the gateway mounts it). Start with
-:class:`Registry`.
+Builds on ``mammocad`` only (its records are :mod:`mammocad.schemas`); never imports ``api``,
+``models`` or ``serving``, nor torch: the gateway mounts it. Start with :class:`Registry`.
 """
 
 from registry.card.schema import AuthoredCard, CardEdit, ModelCard
@@ -17,8 +17,7 @@ from registry.entities import (
     UnmetGate,
 )
 from registry.errors import PromotionRefusedError, TamperedArtifactError
-from registry.evaluation import EvaluationRecord, MetricEstimate
-from registry.records import CalibrationRecord, OodDetectorRecord
+from registry.evaluation import EvaluationRecord
 from registry.service import Registry
 from registry.store import AliasMove
 
@@ -29,13 +28,10 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "AuthoredCard",
-    "CalibrationRecord",
     "CardEdit",
     "EvaluationRecord",
-    "MetricEstimate",
     "ModelCard",
     "ModelVersion",
-    "OodDetectorRecord",
     "Principal",
     "PromotionRefusedError",
     "RegisteredModel",

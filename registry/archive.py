@@ -19,12 +19,12 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from mammocad.errors import InvalidInputError
-from mammocad.training_metadata import Task, TrainingMetadata
+from mammocad.schemas.artifact import Task, TrainingMetadata
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.artifacts import digest_of, hash_folder
 from registry.card.schema import AuthoredCard
 from registry.entities import ModelVersion, RegisteredModel
 from registry.evaluation import EvaluationRecord
-from registry.records import CalibrationRecord, OodDetectorRecord
 
 __all__ = ["ARTIFACT_FOLDER", "ArchiveManifest", "read_archive", "write_archive"]
 

@@ -15,12 +15,11 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from mammocad.errors import InvalidInputError
-from registry.records import CalibrationRecord, OodDetectorRecord
+from mammocad.schemas.artifact import CALIBRATION_FILE, OOD_RECORD_FILE
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 
-__all__ = ["CALIBRATION_FILE", "OOD_RECORD_FILE", "bundled_records"]
+__all__ = ["bundled_records"]
 
-CALIBRATION_FILE = "calibration.json"
-OOD_RECORD_FILE = "ood.json"
 _ARTIFACT_REF = "artifact:"
 _Record = TypeVar("_Record", CalibrationRecord, OodDetectorRecord)
 

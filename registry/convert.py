@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from mammocad.training_metadata import TrainingMetadata
+from mammocad.schemas.artifact import TrainingMetadata
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.card.schema import AuthoredCard
 from registry.entities import ApiKey, AuditEntry, ModelVersion, RegisteredModel
 from registry.evaluation import EvaluationRecord
 from registry.orm import ApiKeyRow, AuditRow, EvaluationRow, ModelRow, VersionRow, utc_now
-from registry.records import CalibrationRecord, OodDetectorRecord
 
 __all__ = [
     "audit_entity",
@@ -45,7 +45,7 @@ def model_entity(row: ModelRow) -> RegisteredModel:
     """A registered model, with where its aliases point."""
     return RegisteredModel(
         name=row.name,
-        task=row.task,  # type: ignore[arg-type]  # constrained by a CHECK
+        task=row.task,  # a Task: constrained by a CHECK, validated by pydantic
         description=row.description,
         created_at=row.created_at,
         created_by=row.created_by,
@@ -59,7 +59,7 @@ def version_entity(model: ModelRow, row: VersionRow) -> ModelVersion:
     return ModelVersion(
         model_name=model.name,
         version=row.version,
-        task=model.task,  # type: ignore[arg-type]  # constrained by a CHECK
+        task=model.task,  # a Task: constrained by a CHECK, validated by pydantic
         artifact_tag=row.artifact_tag,
         artifact_sha256=row.artifact_sha256,
         files=row.files,
@@ -102,7 +102,7 @@ def key_entity(row: ApiKeyRow) -> ApiKey:
     return ApiKey(
         key_id=row.key_id,
         name=row.name,
-        scopes=row.scopes,  # type: ignore[arg-type]  # validated when created
+        scopes=row.scopes,  # Scopes: validated when created (and by pydantic)
         created_at=row.created_at,
         created_by=row.created_by,
         revoked_at=row.revoked_at,

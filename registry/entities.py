@@ -9,10 +9,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mammocad.errors import InvalidInputError
-from mammocad.training_metadata import Task, TrainingMetadata
+from mammocad.schemas.artifact import Task, TrainingMetadata
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.card.schema import AuthoredCard
 from registry.evaluation import EvaluationRecord
-from registry.records import CalibrationRecord, OodDetectorRecord
 
 __all__ = [
     "PRODUCTION",

@@ -1,9 +1,10 @@
 """Evaluation reports as the registry keeps them: one record per data set, with a primary metric.
 
-``mammocad evaluate MODEL --data SPEC`` writes ``report.json``; this module reads the parts the
-registry needs without importing ``models`` (the registry runs inside the torch-free gateway):
-which data set (name AND content fingerprint: a name says where data was, not what it was), the
-metrics with their confidence intervals, and the primary metric that promotion compares:
+``mammocad evaluate MODEL --data SPEC`` writes ``report.json``
+(:class:`~mammocad.schemas.evaluation.EvaluationReport`); this module reads from it what the
+registry needs: which data set (name AND content fingerprint: a name says where data was, not
+what it was), the metrics with their confidence intervals, and the primary metric that
+promotion compares:
 
 - classify: AUC abnormal-vs-normal (``auc_abnormal``);
 - detect: FROC sensitivity at 1 false positive per image (``sensitivity_at_1fp``).
@@ -22,40 +23,26 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mammocad.errors import InvalidInputError
-from mammocad.training_metadata import Task
+from mammocad.schemas.artifact import Task
+from mammocad.schemas.evaluation import (
+    AucEstimate,
+    CalibrationFigures,
+    ClassificationReport,
+    EvaluationReport,
+    ExplanationQuality,
+    FrocResult,
+    HeldOutCalibration,
+    MetricEstimate,
+    SubgroupMetric,
+)
 
 __all__ = [
     "PRIMARY_METRIC",
     "EvaluationRecord",
-    "MetricEstimate",
-    "SubgroupMetric",
     "evaluation_from_report",
 ]
 
 PRIMARY_METRIC: dict[str, str] = {"classify": "auc_abnormal", "detect": "sensitivity_at_1fp"}
-
-
-class MetricEstimate(BaseModel):
-    """A measured value with its confidence interval when the report has one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    value: float
-    ci_low: float | None = None
-    ci_high: float | None = None
-    level: float | None = Field(default=None, description="CI coverage, e.g. 0.95")
-    support: str = Field(default="", description="what it was computed on, e.g. '12 pos / 30 neg'")
-
-
-class SubgroupMetric(BaseModel):
-    """A metric on one subgroup, e.g. factor 'density', group 'C'."""
-
-    model_config = ConfigDict(frozen=True)
-
-    factor: str
-    group: str
-    metric: MetricEstimate
 
 
 class EvaluationRecord(BaseModel):
@@ -83,94 +70,6 @@ class EvaluationRecord(BaseModel):
         return self.metric(self.primary_metric)
 
 
-class _Auc(BaseModel):
-    auc: float
-    ci_low: float
-    ci_high: float
-    level: float
-    n_positive: int
-    n_negative: int
-
-
-class _Proportion(BaseModel):
-    value: float
-    ci_low: float
-    ci_high: float
-
-
-class _OperatingPoint(BaseModel):
-    threshold: float
-    sensitivity: _Proportion
-    specificity: _Proportion
-    tp: int
-    fp: int
-    tn: int
-    fn: int
-
-
-class _Classification(BaseModel):
-    n_images: int
-    auc_abnormal: _Auc
-    auc_malignant: _Auc | None
-    operating_point: _OperatingPoint
-    threshold_source: str
-
-
-class _Froc(BaseModel):
-    sensitivity_at: dict[str, float]
-    mean_sensitivity: float
-    n_lesions: int
-    n_images: int
-    hit_rule: str
-
-
-class _RandomisationCheck(BaseModel):
-    images: int
-    blank: int
-    spearman_mean: float | None
-
-
-class _Explanation(BaseModel):
-    method: str
-    images: int
-    pointing_hits: int
-    pointing_game: float | None
-    pointing_ci: tuple[float, float] | None = None
-    pointing_chance: float | None
-    energy_inside: float | None
-    randomisation: _RandomisationCheck
-
-
-class _CalibrationQuality(BaseModel):
-    ece: float
-    brier: float
-
-
-class _HeldOutCalibration(BaseModel):
-    n: int
-    uncalibrated: _CalibrationQuality
-    calibrated: _CalibrationQuality
-    ece_if_calibrated: float | None = None
-
-
-class _Calibration(_HeldOutCalibration):
-    method: str
-    target: str
-    abnormal_vs_normal: _HeldOutCalibration | None = None
-
-
-class _Report(BaseModel):
-    task: Task
-    data: str
-    data_fingerprint: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
-    patients_seen_in_training: int = 0
-    report: _Classification | None = None
-    froc: _Froc | None = None
-    subgroups: list[SubgroupMetric] = []
-    explanations: list[_Explanation] = []
-    calibration: _Calibration | None = None
-
-
 def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
     """Read a ``report.json`` of ``mammocad evaluate``.
 
@@ -178,7 +77,7 @@ def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
         InvalidInputError: not such a report, no data fingerprint, or no primary metric.
     """
     try:
-        parsed = _Report.model_validate(report)
+        parsed = EvaluationReport.model_validate(report)
     except ValidationError as error:
         raise InvalidInputError(
             f"not an evaluation report of mammocad evaluate (it records task, data and "
@@ -209,7 +108,7 @@ def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
     )
 
 
-def _auc(name: str, auc: _Auc) -> MetricEstimate:
+def _auc(name: str, auc: AucEstimate) -> MetricEstimate:
     return MetricEstimate(
         name=name,
         value=auc.auc,
@@ -220,7 +119,7 @@ def _auc(name: str, auc: _Auc) -> MetricEstimate:
     )
 
 
-def _classification_metrics(report: _Classification) -> list[MetricEstimate]:
+def _classification_metrics(report: ClassificationReport) -> list[MetricEstimate]:
     point, level = report.operating_point, report.auc_abnormal.level
     metrics = [_auc("auc_abnormal", report.auc_abnormal)]
     if report.auc_malignant is not None:
@@ -242,7 +141,7 @@ def _classification_metrics(report: _Classification) -> list[MetricEstimate]:
     return metrics
 
 
-def _detection_metrics(froc: _Froc) -> list[MetricEstimate]:
+def _detection_metrics(froc: FrocResult) -> list[MetricEstimate]:
     support = f"{froc.n_lesions} lesions, {froc.n_images} images, hit rule {froc.hit_rule}"
     metrics = [
         MetricEstimate(name="sensitivity_at_1fp", value=froc.sensitivity_at["1"], support=support)
@@ -256,13 +155,13 @@ def _detection_metrics(froc: _Froc) -> list[MetricEstimate]:
     return metrics
 
 
-def _calibration_metrics(calibration: _Calibration | None) -> list[MetricEstimate]:
+def _calibration_metrics(calibration: HeldOutCalibration | None) -> list[MetricEstimate]:
     """Held-out ECE after and before the version's calibration (top label, and p(abnormal) for
     a classifier), each with the ECE perfectly calibrated probabilities would show on as many
     cases (ECE is biased upwards on few)."""
     if calibration is None:
         return []
-    parts: list[tuple[str, _HeldOutCalibration]] = [("ece_held_out", calibration)]
+    parts: list[tuple[str, CalibrationFigures]] = [("ece_held_out", calibration)]
     if calibration.abnormal_vs_normal is not None:
         parts.append(("ece_abnormal_held_out", calibration.abnormal_vs_normal))
     metrics = []
@@ -285,7 +184,7 @@ def _calibration_metrics(calibration: _Calibration | None) -> list[MetricEstimat
     return metrics
 
 
-def _explanation_metrics(quality: _Explanation) -> list[MetricEstimate]:
+def _explanation_metrics(quality: ExplanationQuality) -> list[MetricEstimate]:
     """The pointing game (with its Wilson interval), the energy inside the lesion boxes and the
     randomisation check of one explanation method, when the report measured them."""
     if quality.pointing_game is None:

@@ -15,7 +15,8 @@ from types import TracebackType
 from pydantic import ValidationError
 
 from mammocad.errors import InvalidInputError, UnauthorizedError
-from mammocad.training_metadata import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
+from mammocad.schemas.artifact import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.archive import ARTIFACT_FOLDER, read_archive, write_archive
 from registry.artifacts import ArtifactStore, digest_of, hash_folder
 from registry.bundled import bundled_records
@@ -37,7 +38,6 @@ from registry.errors import PromotionRefusedError
 from registry.evaluation import evaluation_from_report
 from registry.gates import production_gates
 from registry.keys import matches, mint_token, parse_key_id
-from registry.records import CalibrationRecord, OodDetectorRecord
 from registry.shift_study import with_ood_evaluation
 from registry.store import AliasCheck, AliasMove, NewVersion, SqlStore, VersionAction, VersionRef
 
@@ -230,16 +230,16 @@ class Registry:
         record = evaluation_from_report(data)
         return self.store.attach_evaluation(name, ref, record, actor=actor, reason=reason)
 
-    def attach_calibration(
-        self, name: str, ref: VersionRef, record: CalibrationRecord, *, actor: str, reason: str = ""
+    def attach_record(
+        self,
+        name: str,
+        ref: VersionRef,
+        record: CalibrationRecord | OodDetectorRecord,
+        *,
+        actor: str,
+        reason: str = "",
     ) -> ModelVersion:
-        """Attach (or replace) the version's calibration record (audited)."""
-        return self.store.set_record(name, ref, record, actor=actor, reason=reason)
-
-    def attach_ood_detector(
-        self, name: str, ref: VersionRef, record: OodDetectorRecord, *, actor: str, reason: str = ""
-    ) -> ModelVersion:
-        """Attach (or replace) the version's OOD detector record (audited)."""
+        """Attach (or replace) the version's calibration or OOD detector record (audited)."""
         return self.store.set_record(name, ref, record, actor=actor, reason=reason)
 
     def attach_ood_evaluation(

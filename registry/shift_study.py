@@ -3,43 +3,26 @@
 The detector record a version is registered with measures it on two quick sets made at training
 time; ``ood-eval`` measures the same fitted detector on the full far and near sets (pydicom's
 CT/MR/NM slices, photographs, the MG test pattern, every unseen vendor, real films). Attaching the
-report adds one :class:`~registry.records.ShiftEvaluation` per set, named ``ood-eval <distance>:
-<set>``, so the model card shows them. Read here without importing ``models`` (the registry runs
-in the torch-free gateway); a report of other weights or another fitted detector than the
-version's is refused, since its figures would describe another model.
+report adds one :class:`~mammocad.schemas.trust.ShiftEvaluation` per set, named ``ood-eval
+<distance>: <set>``, so the model card shows them. A report of other weights or another fitted
+detector than the version's is refused, since its figures would describe another model.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from mammocad.errors import InvalidInputError
-from mammocad.training_metadata import WEIGHTS_FILE
+from mammocad.schemas.artifact import WEIGHTS_FILE
+from mammocad.schemas.trust import OodDetectorRecord, OodEvaluation, ShiftEvaluation
 from registry.entities import ModelVersion
-from registry.records import OodDetectorRecord, ShiftEvaluation
 
 __all__ = ["PREFIX", "with_ood_evaluation"]
 
 PREFIX = "ood-eval "
 """How the attached evaluations' set names start (a newer report replaces them all)."""
-
-
-class _ShiftSet(BaseModel):
-    name: str
-    distance: Literal["far", "near"]
-    n: int
-    served_auroc: float
-
-
-class _OodReport(BaseModel):
-    task: str
-    in_distribution: str
-    n_in_distribution: int
-    weights_sha256: str
-    detector_parameters_sha256: str
-    sets: list[_ShiftSet]
 
 
 def with_ood_evaluation(version: ModelVersion, report: dict[str, Any]) -> OodDetectorRecord:
@@ -50,7 +33,7 @@ def with_ood_evaluation(version: ModelVersion, report: dict[str, Any]) -> OodDet
             report measured other weights or another detector than the version's.
     """
     try:
-        parsed = _OodReport.model_validate(report)
+        parsed = OodEvaluation.model_validate(report)
     except ValidationError as error:
         problem = error.errors()[0]
         raise InvalidInputError(

@@ -19,7 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mammocad.errors import ConflictError, NotFoundError
-from mammocad.training_metadata import Task, TrainingMetadata
+from mammocad.schemas.artifact import Task, TrainingMetadata
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.card.schema import AuthoredCard, CardEdit
 from registry.convert import (
     audit_entity,
@@ -34,7 +35,6 @@ from registry.entities import ApiKey, AuditEntry, ModelVersion, RegisteredModel,
 from registry.evaluation import EvaluationRecord
 from registry.history import Action, rollback_target
 from registry.orm import AliasRow, ApiKeyRow, AuditRow, ModelRow, VersionRow, utc_now
-from registry.records import CalibrationRecord, OodDetectorRecord
 
 __all__ = [
     "AliasCheck",

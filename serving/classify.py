@@ -15,15 +15,19 @@ import numpy as np
 from pydantic import RootModel
 from starlette.responses import Response
 
-from mammocad.inference_contract import (
+from mammocad.schemas.inference_contract import (
     ClassifyItem,
     ClassifyOutcome,
     ExplainItem,
     ExplainOutcome,
 )
-from models.classify.network import CLASSES, ClassifierOutput, LesionEvidenceClassifier
-from models.inference import LoadedModel
-from models.tasks import ClassifierPredictions, classifier_predictions, predict_classifier
+from models.inference.loaded import LoadedModel
+from models.inference.predict import (
+    ClassifierPredictions,
+    classifier_predictions,
+    predict_classifier,
+)
+from models.nets.classifier import CLASSES, ClassifierOutput, LesionEvidenceClassifier
 from serving.engine import TaskEngine, ood_scores
 from serving.explaining import explain_with, explanation_outcome
 from serving.settings import get_settings

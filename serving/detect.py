@@ -15,18 +15,18 @@ import numpy as np
 from pydantic import RootModel
 from starlette.responses import Response
 
-from mammocad.inference_contract import (
+from mammocad.schemas.inference_contract import (
     DetectItem,
     DetectOutcome,
     ExplainItem,
     ExplainOutcome,
     GridBox,
 )
-from models.detect.decode import GridDetections, decode_detections
-from models.detect.network import DetectorOutput, MassDetector
-from models.inference import LoadedModel
-from models.ood import ood_features_of
-from models.tasks import predict_detector
+from models.inference.decode import GridDetections, decode_detections
+from models.inference.loaded import LoadedModel
+from models.inference.predict import predict_detector
+from models.nets.detector import DetectorOutput, MassDetector
+from models.trust.ood import ood_features_of
 from serving.engine import TaskEngine, ood_scores
 from serving.explaining import explain_with, explanation_outcome
 from serving.settings import get_settings

@@ -29,20 +29,27 @@ import numpy as np
 import torch
 from bentoml._internal.marshal.dispatcher import CorkDispatcher  # BentoML's batcher, pinned
 from pydantic import BaseModel, RootModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from mammocad.errors import InvalidInputError, MammocadError, NotFoundError, UnavailableError
-from mammocad.inference_contract import (
+from mammocad.errors import (
+    PROBLEM_MEDIA_TYPE,
+    InvalidInputError,
+    MammocadError,
+    UnavailableError,
+    problem_type,
+    status_of,
+)
+from mammocad.schemas.artifact import Task
+from mammocad.schemas.inference_contract import (
     EncodedArray,
     ExplainItem,
     ExplainOutcome,
     ModelRef,
     ServiceProblem,
 )
-from mammocad.training_metadata import Task
-from models.inference import LoadedModel
-from models.ood import PENULTIMATE, OodFeatures
-from registry.errors import TamperedArtifactError
+from models.inference.loaded import LoadedModel
+from models.trust.ood import PENULTIMATE, OodFeatures
 from registry.service import Registry
 from serving.explaining import Explain
 from serving.resident import ResidentModels
@@ -55,14 +62,6 @@ logger = logging.getLogger(__name__)
 OutcomeT = TypeVar("OutcomeT", bound=BaseModel)
 # One forward pass of one loaded model over same-shaped (channels, rows, columns) inputs.
 Forward = Callable[[LoadedModel, list[np.ndarray]], list[OutcomeT]]
-
-_PROBLEM_MEDIA_TYPE = "application/problem+json"
-_STATUS_BY_CLASS: tuple[tuple[type[MammocadError], int], ...] = (
-    (NotFoundError, 404),
-    (InvalidInputError, 422),
-    (UnavailableError, 503),
-    (TamperedArtifactError, 500),
-)
 
 
 class ModelItem(Protocol):
@@ -91,11 +90,12 @@ def _configure_torch(threads: int | None) -> None:
 
 
 def _problem_response(error: MammocadError) -> JSONResponse:
-    """The :class:`ServiceProblem` answer to a refused request; the status follows the error's
-    class (404 not found, 422 unusable input, 500 tampered artifact, 503 unavailable)."""
-    status = next((s for cls, s in _STATUS_BY_CLASS if isinstance(error, cls)), 500)
+    """The :class:`ServiceProblem` answer to a refused request, with the status the gateway
+    gives the same error (:func:`mammocad.errors.status_of`: 404 unknown version, 422 an input
+    the version cannot read, 500 a tampered artifact, 503 overloaded)."""
+    status = status_of(error)
     problem = ServiceProblem(
-        type=f"urn:mammocad:problem:{error.code}",
+        type=problem_type(error.code),
         title=error.title,
         status=status,
         detail=error.detail,
@@ -103,7 +103,7 @@ def _problem_response(error: MammocadError) -> JSONResponse:
     )
     headers = {"Retry-After": "5"} if status == 503 else None
     return JSONResponse(
-        problem.model_dump(), status_code=status, media_type=_PROBLEM_MEDIA_TYPE, headers=headers
+        problem.model_dump(), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
 
 
@@ -150,7 +150,7 @@ class TaskEngine(Generic[OutcomeT]):
             fallback=_overloaded,
             get_batch_size=len,
         )
-        self._batched = self._dispatcher(self._run_batch)
+        self._batched = self._dispatcher(self._run_batch_in_thread)
 
     async def answer(self, items: Sequence[ModelItem]) -> RootModel[list[OutcomeT]] | Response:
         """One outcome per item, in order, or the problem that refused the request."""
@@ -189,6 +189,11 @@ class TaskEngine(Generic[OutcomeT]):
             array = _checked_input(item.input, model, item.model, index)
             jobs.append(_Job(item.model, model, array))
         return jobs
+
+    async def _run_batch_in_thread(self, requests: Sequence[list[_Job]]) -> list[list[OutcomeT]]:
+        """:meth:`_run_batch` in Starlette's thread pool (what BentoML does with a synchronous
+        callback; its annotation asks for a coroutine function)."""
+        return await run_in_threadpool(self._run_batch, requests)
 
     def _run_batch(self, requests: Sequence[list[_Job]]) -> list[list[OutcomeT]]:
         """The dispatcher's batch: every request's jobs, one forward pass per version and input

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mammocad.inference_contract import (
+from mammocad.schemas.inference_contract import (
     ClassifyOutcome,
     DetectOutcome,
     EncodedArray,
@@ -20,7 +20,7 @@ from mammocad.inference_contract import (
     ExplainOutcome,
 )
 from models.explain import Explanation, ShapSettings
-from models.inference import LoadedModel
+from models.inference.loaded import LoadedModel
 
 __all__ = ["Explain", "explain_with", "explanation_outcome"]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from mammocad.errors import UnavailableError
-from mammocad.training_metadata import Task
+from mammocad.schemas.artifact import Task
 
 __all__ = [
     "GATEWAY_APP",

@@ -13,9 +13,9 @@ import threading
 from collections import OrderedDict
 
 from mammocad.errors import InvalidInputError
-from mammocad.inference_contract import ModelRef
-from mammocad.training_metadata import Task
-from models.inference import LoadedModel, load_model
+from mammocad.schemas.artifact import Task
+from mammocad.schemas.inference_contract import ModelRef
+from models.inference.loaded import LoadedModel, load_model
 from registry.service import Registry
 
 __all__ = ["ResidentModels"]
@@ -33,7 +33,7 @@ class ResidentModels:
         registry: where versions are looked up and their artifacts opened (sha256-verified).
         task: the only task this cache serves; a model of the other task is refused.
         capacity: most versions kept loaded.
-        device: torch device for :func:`models.inference.load_model`.
+        device: torch device for :func:`models.inference.loaded.load_model`.
     """
 
     def __init__(self, registry: Registry, task: Task, *, capacity: int, device: str) -> None:

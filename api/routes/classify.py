@@ -10,7 +10,7 @@ from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer
 from api.inference_schemas import ClassifyResponse, ImageSummary, ModelUsed
 from api.ood import assess
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
-from mammocad.inference_contract import ClassifyItem
+from mammocad.schemas.inference_contract import ClassifyItem
 from registry import PRODUCTION
 
 __all__ = ["router"]

@@ -11,7 +11,7 @@ from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer, threshold_of
 from api.inference_schemas import DetectResponse, ImageSummary, ModelUsed
 from api.ood import assess
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
-from mammocad.inference_contract import DetectItem
+from mammocad.schemas.inference_contract import DetectItem
 from registry import PRODUCTION
 
 __all__ = ["router"]

@@ -48,7 +48,7 @@ from mammocad.heatmaps import (
     secondary_capture,
     to_original_geometry,
 )
-from mammocad.inference_contract import ExplainOutcome, ShapOptions
+from mammocad.schemas.inference_contract import ExplainOutcome, ShapOptions
 from registry import PRODUCTION
 
 __all__ = ["router"]
@@ -155,7 +155,8 @@ def _overlay(answered: Answered[ExplainOutcome], max_side: int) -> _Overlay:
     outcome, image, original = answered.outcome, answered.image, answered.original
     if original is None:
         raise RuntimeError("explanation() keeps the decoded upload; it is missing")
-    box = tuple(float(v) for v in image.breast_box)
+    x0, y0, x1, y1 = image.breast_box
+    box = (float(x0), float(y0), float(x1), float(y1))
     cells = restrict_to_content(outcome.cell_map.decode(), outcome.stride, image.transform, box)
     mapped = to_original_geometry(
         cells, outcome.stride, image.transform, max_side=max_side, content_box=box

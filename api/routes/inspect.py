@@ -7,21 +7,21 @@ view, orientation, the breast region) before they rely on model answers about it
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from api.problems import PROBLEM_MEDIA_TYPE
 from api.schemas import InspectResponse, ModelGrid
 from api.settings import GatewaySettings, get_settings
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
+from mammocad.errors import PROBLEM_MEDIA_TYPE
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 
-_PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+_PROBLEM: dict[str, Any] = {"content": {PROBLEM_MEDIA_TYPE: {}}}
 
 
 @router.post(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -92,7 +93,11 @@ class DataSet(Sequence[Record]):
     def __len__(self) -> int:
         return len(self._records)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Record, ...]: ...
+    def __getitem__(self, index: int | slice) -> Record | tuple[Record, ...]:
         return self._records[index]
 
     def __iter__(self) -> Iterator[Record]:

@@ -65,7 +65,7 @@ def overlay_rgb(
         grey = np.asarray(Image.fromarray(grey).resize((out_cols, out_rows), resample))
     grey = np.clip(grey, 0.0, 1.0)
     # The colormap as a 256-entry table indexed by the 8-bit map (what the grey PNG holds):
-    # float64 colormap calls on a megapixel map cost 100 ms.
+    # float64 colormap calls on a megapixel map are slow (docs/performance.md).
     levels = _to_uint8(evidence)
     colour = cmap(np.linspace(0.0, 1.0, 256))[:, :3].astype(np.float32)[levels]
     alpha = (np.float32(max_alpha / 255.0) * levels)[..., None]
@@ -89,14 +89,15 @@ def _unit_map(values: np.ndarray, name: str) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim != 2 or 0 in arr.shape:
         raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
+    unit = arr.astype(np.float64)
+    if not np.all(np.isfinite(unit)):
         raise ValueError(f"{name} holds non-finite values")
-    return np.clip(arr, 0.0, 1.0)
+    return np.clip(unit, 0.0, 1.0)
 
 
 def _to_uint8(unit: np.ndarray) -> np.ndarray:
-    return np.rint(np.clip(unit, 0.0, 1.0) * 255.0).astype(np.uint8)
+    levels: np.ndarray = np.rint(np.clip(unit, 0.0, 1.0) * 255.0)
+    return levels.astype(np.uint8)
 
 
 def _png(image: Image.Image) -> bytes:

@@ -83,10 +83,10 @@ def secondary_capture(
         software_versions=software_version[:_LO_MAX],
     )
     orientation = source.get("PatientOrientation")
-    # Type 2: present but empty when the source does not say.
-    sc.PatientOrientation = (
-        list(orientation) if orientation is not None and len(orientation) == 2 else ""
-    )
+    # Type 2: present but empty when the source does not say. highdicom's own assignment types
+    # the attribute list[str]; pydicom takes "" as the empty value.
+    value = list(orientation) if orientation is not None and len(orientation) == 2 else ""
+    sc.PatientOrientation = value  # type: ignore[assignment]  # "" is DICOM's empty value
     sc.SourceImageSequence = [_source_reference(source)]
     sc.DerivationDescription = derivation_description[:_ST_MAX]
     sc.ImageComments = _IMAGE_COMMENTS

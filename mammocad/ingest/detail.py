@@ -1,8 +1,8 @@
 """Fine detail that downsampling would erase: a calcification map made at the original resolution.
 
 Microcalcifications are 0.1-1 mm specks. On a model grid of about half a millimetre per pixel an
-averaging resize blurs them below the texture of normal tissue (measured on the synthetic set:
-a classifier on the grid alone scored 0.80 AUC, missing the calcification cases). The classical
+averaging resize blurs them below the texture of normal tissue (docs/results.md shows what that
+cost a classifier on the synthetic set: it missed the calcification cases). The classical
 CAD answer is a white top-hat: the image minus its morphological opening with a structuring
 element a little larger than a speck keeps bright spots smaller than the element and removes
 everything broader (parenchyma, masses, the skin line). It is computed here, at the original
@@ -55,7 +55,7 @@ def speck_map(
         np.ones(pixels.shape, dtype=bool)
         if mask is None
         # A square erosion is separable: two 1-D minimum passes, not size**2 work per pixel
-        # (binary_erosion took 3.7 s on a 10-megapixel crop; this takes 0.06 s).
+        # (binary_erosion dominated ingest on large crops: docs/performance.md).
         else ndimage.minimum_filter(mask.view(np.uint8), size=size, mode="constant").astype(bool)
     )
     if not inside.any():
@@ -76,4 +76,5 @@ def dilate_for_downsampling(values: np.ndarray, scale: float) -> np.ndarray:
     if scale >= 1:
         return values
     size = int(np.ceil(2 / scale)) + 1
-    return ndimage.grey_dilation(values, size=(size, size))
+    dilated: np.ndarray = ndimage.grey_dilation(values, size=(size, size))  # scipy is untyped
+    return dilated

@@ -30,4 +30,5 @@ def acquire(tissue: np.ndarray, vendor: VendorProfile, rng: np.random.Generator)
     fraction = np.float32(vendor.black_level) + grey * np.float32(span)
     if vendor.inverted:
         fraction = np.float32(1.0) - fraction
-    return np.rint(fraction * np.float32(vendor.max_value)).astype(vendor.dtype)
+    stored: np.ndarray = np.rint(fraction * np.float32(vendor.max_value))
+    return stored.astype(vendor.dtype)

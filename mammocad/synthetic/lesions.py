@@ -186,7 +186,8 @@ def _spiculated_mass(diameter_px: float, spacing_mm: float, rng: np.random.Gener
         ripple = sum(
             a * np.cos(k * phi + p) for k, a, p in zip(orders, amplitudes, phases, strict=True)
         )
-        return (core * (1 + ripple)).astype(np.float32)
+        boundary: np.ndarray = core * (1 + ripple)
+        return boundary.astype(np.float32)
 
     count = int(rng.integers(8, 19))
     directions = 2 * np.pi * (np.arange(count) + rng.uniform(-0.3, 0.3, count)) / count

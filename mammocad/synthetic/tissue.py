@@ -67,7 +67,9 @@ def normal_tissue(anatomy: Anatomy, field: np.ndarray, density: str) -> np.ndarr
         1 - column / np.float32(max(field.shape[1] * 0.4, 1)), 0, 1
     )
     cover = anatomy.pectoral_cover
-    tissue = breast * (1 - cover) + muscle * cover + np.float32(_DETAIL) * field * (1 + cover)
+    tissue: np.ndarray = (
+        breast * (1 - cover) + muscle * cover + np.float32(_DETAIL) * field * (1 + cover)
+    )
     tissue *= anatomy.thickness
     skin_line = np.clip(1 - skin * (px_mm / np.float32(_SKIN_MM)), 0, 1)
     tissue += np.float32(_SKIN) * skin_line * anatomy.breast
@@ -76,4 +78,5 @@ def normal_tissue(anatomy: Anatomy, field: np.ndarray, density: str) -> np.ndarr
 
 def _smoothstep(value: np.ndarray) -> np.ndarray:
     v = np.clip(value, 0, 1)
-    return v * v * (3 - 2 * v)
+    smooth: np.ndarray = v * v * (3 - 2 * v)
+    return smooth

@@ -165,7 +165,7 @@ class VendorProfile:
 
     def grey_levels(self, tissue: np.ndarray) -> np.ndarray:
         """Apply the transfer curve to tissue values in [0, 1]; grey levels clipped to [0, 1]."""
-        t = np.clip(tissue, 0.0, 1.0)
+        t: np.ndarray = np.clip(tissue, 0.0, 1.0)
         if self.curve is TransferCurve.LINEAR:
             grey = t
         elif self.curve is TransferCurve.LOG:

@@ -16,18 +16,19 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict
 from scipy.stats import norm, rankdata
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
+from mammocad.schemas.evaluation import (
+    AucEstimate,
+    ClassificationReport,
+    ConfusionMatrix,
+    OperatingPoint,
+    Proportion,
+)
 from mammocad.vocabulary import Label
 
 __all__ = [
-    "AucEstimate",
-    "ClassificationReport",
-    "ConfusionMatrix",
-    "OperatingPoint",
-    "Proportion",
     "at_threshold",
     "auc_with_ci",
     "classification_report",
@@ -36,81 +37,7 @@ __all__ = [
     "wilson_interval",
 ]
 
-_BOOTSTRAP_METHOD = "percentile bootstrap, stratified by class"
 _CLASS_ORDER = tuple(Label)
-
-
-class AucEstimate(BaseModel):
-    """Area under the ROC curve with a bootstrap confidence interval."""
-
-    model_config = ConfigDict(frozen=True)
-
-    auc: float
-    ci_low: float
-    ci_high: float
-    level: float
-    n_positive: int
-    n_negative: int
-    n_boot: int
-    method: str = _BOOTSTRAP_METHOD
-
-
-class Proportion(BaseModel):
-    """A proportion (sensitivity, specificity) with its Wilson confidence interval."""
-
-    model_config = ConfigDict(frozen=True)
-
-    value: float
-    ci_low: float
-    ci_high: float
-
-
-class OperatingPoint(BaseModel):
-    """A decision threshold and what it does: a case is positive when ``score >= threshold``.
-
-    ``rule`` says how the threshold was chosen: ``"youden"``, ``"sensitivity:0.9"``,
-    ``"specificity:0.9"`` (picked on the data it is evaluated on, hence optimistic) or ``"given"``
-    (picked elsewhere, e.g. on the validation split, and only applied here).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    rule: str
-    threshold: float
-    sensitivity: Proportion
-    specificity: Proportion
-    tp: int
-    fp: int
-    tn: int
-    fn: int
-
-
-class ConfusionMatrix(BaseModel):
-    """Counts of (truth, prediction) pairs: ``matrix[i][j]`` = truth ``labels[i]``, predicted
-    ``labels[j]``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    labels: list[str]
-    matrix: list[list[int]]
-
-
-class ClassificationReport(BaseModel):
-    """Everything the three-class classifier is judged on, for one data split.
-
-    ``auc_malignant`` is None when the split lacks malignant or non-malignant images (the AUC is
-    undefined then); the abnormal-vs-normal task is the primary one and must be defined.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    n_images: int
-    counts: dict[str, int]
-    auc_abnormal: AucEstimate
-    auc_malignant: AucEstimate | None
-    operating_point: OperatingPoint
-    threshold_source: Literal["youden on these data", "given"]
-    confusion: ConfusionMatrix
 
 
 def _binary_inputs(y_true: ArrayLike, scores: ArrayLike) -> tuple[NDArray[np.bool_], NDArray]:

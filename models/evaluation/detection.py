@@ -14,16 +14,15 @@ MONAI is imported inside :func:`froc` only: it loads torch, which the light CLI 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict
+
+from mammocad.schemas.evaluation import FrocResult, HitRule
 
 __all__ = [
     "DEFAULT_FP_RATES",
-    "FrocResult",
-    "HitRule",
     "Matches",
     "box_iou",
     "detection_hits",
@@ -31,9 +30,6 @@ __all__ = [
     "match_detections",
 ]
 
-HitRule = Literal["centre", "iou"]
-"""``"centre"``: the detection's box centre lies inside the lesion box (edges included), the
-usual FROC criterion in mammography, lenient about box size; ``"iou"``: IoU >= a threshold."""
 
 DEFAULT_FP_RATES = (0.25, 0.5, 1, 2, 4)
 
@@ -47,27 +43,6 @@ class Matches(NamedTuple):
     """(n_fp,) scores of the detections that hit no lesion."""
     n_hit: int
     """Number of lesions hit by at least one detection (= ``len(tp_scores)``)."""
-
-
-class FrocResult(BaseModel):
-    """A FROC curve and its summary.
-
-    ``fps_per_image``/``sensitivity`` are the curve's points in order of increasing false
-    positives per image (one point per distinct detection score, plus the origin).
-    ``sensitivity_at`` maps each requested rate, formatted with ``%g`` ("0.25", "1", ...), to the
-    sensitivity there; ``mean_sensitivity`` is their mean (the CAMELYON16 FROC score).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    fps_per_image: list[float]
-    sensitivity: list[float]
-    sensitivity_at: dict[str, float]
-    mean_sensitivity: float
-    n_lesions: int
-    n_images: int
-    hit_rule: HitRule
-    iou_threshold: float
 
 
 def _boxes(boxes: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -108,7 +83,8 @@ def _hits(
     """(K, M): does detection k hit lesion m."""
     if hit_rule == "centre":
         centre = (pred[:, None, :2] + pred[:, None, 2:]) / 2
-        return ((centre >= gt[None, :, :2]) & (centre <= gt[None, :, 2:])).all(axis=2)
+        inside = (centre >= gt[None, :, :2]) & (centre <= gt[None, :, 2:])
+        return np.asarray(inside.all(axis=2))  # an array (the stubs also allow a scalar)
     if hit_rule == "iou":
         return box_iou(pred, gt) >= iou_threshold
     raise ValueError(f"unknown hit_rule {hit_rule!r}: use 'centre' or 'iou'")
@@ -126,7 +102,7 @@ def detection_hits(
     hits = _hits(
         _boxes(pred_boxes, "pred_boxes"), _boxes(gt_boxes, "gt_boxes"), hit_rule, iou_threshold
     )
-    return hits.any(axis=1)
+    return np.asarray(hits.any(axis=1))  # an array (the stubs also allow a scalar)
 
 
 def match_detections(

@@ -24,56 +24,22 @@ from typing import Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, Field
 from scipy.stats import spearmanr
 
 from mammocad.errors import InvalidInputError
-from models.classify.network import LesionEvidenceClassifier
-from models.data import PreparedImage
+from mammocad.schemas.evaluation import ExplanationQuality, RandomisationCheck
 from models.evaluation.classification import wilson_interval
 from models.explain.explainer import Explanation, Method, ModelExplainer
-from models.tasks import CLASSIFY, DETECT, TaskSpec
+from models.nets.classifier import LesionEvidenceClassifier
+from models.training.data import PreparedImage
+from models.training.tasks import CLASSIFY, DETECT, TaskSpec
 
 __all__ = [
-    "ExplanationQuality",
-    "RandomisationCheck",
     "explanation_quality",
     "pooled_explanations",
 ]
 
 RANDOMISATION_IMAGES = 12
-
-
-class RandomisationCheck(BaseModel):
-    """Trained versus randomly initialised weights, same images and targets."""
-
-    images: int = Field(description="images compared")
-    blank: int = Field(
-        description="of those, randomised maps with no positive evidence at all (the map "
-        "vanished: no rank correlation to compute)"
-    )
-    spearman_mean: float | None = Field(
-        description="mean rank correlation over the other images; lower is better"
-    )
-    spearman_max: float | None
-
-
-class ExplanationQuality(BaseModel):
-    """One method's explanation quality on one set of images."""
-
-    method: str
-    target: str = Field(description="what was explained on each image")
-    images: int = Field(description="images with located lesions that were explained")
-    pointing_hits: int
-    pointing_game: float | None = Field(description="share of peaks inside a lesion box")
-    pointing_ci: tuple[float, float] | None = Field(
-        description="95% Wilson interval of the pointing game"
-    )
-    pointing_chance: float | None = Field(
-        description="mean share of the breast covered by the lesion boxes: a blind map's score"
-    )
-    energy_inside: float | None = Field(description="mean share of positive map mass in boxes")
-    randomisation: RandomisationCheck
 
 
 def explanation_quality(

@@ -16,7 +16,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from numpy.typing import ArrayLike
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from models.evaluation.detection import FrocResult
+from mammocad.schemas.evaluation import FrocResult
 
 __all__ = ["plot_froc", "plot_roc"]
 

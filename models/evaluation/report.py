@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from rich.table import Table
 
-from models.evaluation.classification import AucEstimate, ClassificationReport, Proportion
-from models.evaluation.detection import FrocResult
-
-if TYPE_CHECKING:  # it imports torch, which the light CLI paths do not load
-    from models.evaluation.explanation import ExplanationQuality
-    from models.ood_evaluation import OodEvaluation
+from mammocad.schemas.evaluation import (
+    AucEstimate,
+    ClassificationReport,
+    ExplanationQuality,
+    FrocResult,
+    Proportion,
+)
+from mammocad.schemas.trust import OodEvaluation
 
 __all__ = ["render_classification_table", "render_detection_table", "write_json"]
 

@@ -7,11 +7,10 @@ map on the networks' stride-8 cell grid; the gateway maps it to the original ima
 at the lesion.
 """
 
-from models.explain.background import BACKGROUND_FILE, choose_background, load_background
+from models.explain.background import choose_background, load_background
 from models.explain.explainer import Explanation, ModelExplainer, ShapSettings
 
 __all__ = [
-    "BACKGROUND_FILE",
     "Explanation",
     "ModelExplainer",
     "ShapSettings",

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from models.data import PreparedImage
+from mammocad.schemas.artifact import BACKGROUND_FILE
+from models.training.data import PreparedImage
 
-__all__ = ["BACKGROUND_FILE", "choose_background", "load_background", "save_background"]
+__all__ = ["choose_background", "load_background", "save_background"]
 
-BACKGROUND_FILE = "shap_background.npz"
 DEFAULT_BACKGROUND_SIZE = 8
 
 

@@ -3,8 +3,8 @@
 Expected gradients average ``gradient x (input - reference)`` over random references from a
 background set and random points on the path between them; the values add up (in expectation) to
 the output minus its mean over the background. At the input pixels of a megapixel mammogram each
-sample is a full forward and backward pass (43 s per image measured for a DenseNet at 512 x 512
-on this CPU). Here the network is split where its feature pyramid starts
+sample is a full forward and backward pass (tens of seconds per image on a CPU). Here the
+network is split where its feature pyramid starts
 (``network.intermediate`` / ``network.from_intermediate``): the trunk runs once for the image
 and once per background image, and the samples only run the small second half. The values of the
 strides 8, 16 and 32 features are summed over channels and spread evenly over the stride-8
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import shap
@@ -46,11 +46,20 @@ class ShapResult:
     completeness_gap: float
 
 
+class _SplitNetwork(Protocol):
+    """A network split where its feature pyramid starts (both task networks are)."""
+
+    def eval(self) -> object: ...
+    def from_intermediate(self, features: dict[str, torch.Tensor]) -> Any: ...
+
+
 class _SecondHalf(nn.Module):
     """The network from its intermediate features to the explained quantity, as SHAP calls it:
     positional tensors in, ``(B, 1)`` out."""
 
-    def __init__(self, network: nn.Module, names: list[str], read: Callable[[Any], torch.Tensor]):
+    def __init__(
+        self, network: _SplitNetwork, names: list[str], read: Callable[[Any], torch.Tensor]
+    ):
         super().__init__()
         self.network = network
         self.names = names
@@ -62,7 +71,7 @@ class _SecondHalf(nn.Module):
 
 
 def expected_gradients(
-    network: nn.Module,
+    network: _SplitNetwork,
     features: Mapping[str, torch.Tensor],
     background: Mapping[str, torch.Tensor],
     read: Callable[[Any], torch.Tensor],

@@ -17,12 +17,12 @@ import torch
 from torch import nn
 
 from mammocad.errors import InvalidInputError
-from models.classify.network import ClassifierOutput, LesionEvidenceClassifier
-from models.detect.decode import decode_detections
-from models.detect.network import DetectorOutput, MassDetector
 from models.explain.expected_gradients import expected_gradients
 from models.explain.gradcam import grad_cam
 from models.explain.targets import ExplainedOutput, class_target, detection_target
+from models.inference.decode import decode_detections
+from models.nets.classifier import ClassifierOutput, LesionEvidenceClassifier
+from models.nets.detector import DetectorOutput, MassDetector
 
 __all__ = ["Explanation", "Method", "ModelExplainer", "ShapSettings"]
 
@@ -169,7 +169,9 @@ class ModelExplainer:
                 "completeness_gap": result.completeness_gap,
             }
         else:
-            raise InvalidInputError(f"unknown explanation method {method!r}")
+            raise InvalidInputError(
+                f"unknown explanation method {method!r}", code="unknown-explanation-method"
+            )
         return Explanation(
             cell_map=cell_map,
             stride=self.network.stride,

@@ -4,8 +4,8 @@ Classifier: the score of a class (default the most probable class). As Grad-CAM'
 explain the class score before the softmax, this explains the image-level scores before the
 sigmoids: the classifier's probabilities are products of sigmoids of the abnormal score A and the
 malignant-given-abnormal score M, and a product of saturated sigmoids has gradients near zero or
-of the wrong sign (measured on the demo classifier: Grad-CAM of p(benign) was blank on 15 of 16
-benign synthetic images, because once A is saturated only "less malignant-looking" still raises
+of the wrong sign (Grad-CAM of p(benign) was blank on nearly every benign synthetic image of the
+demo classifier, docs/results.md: once A is saturated only "less malignant-looking" still raises
 p(benign)). The class scores are therefore
 
 - normal: ``-A`` (evidence against any finding),
@@ -27,8 +27,8 @@ import numpy as np
 import torch
 
 from mammocad.errors import InvalidInputError
-from models.classify.network import CLASSES, ClassifierOutput
-from models.detect.decode import GridDetections
+from models.inference.decode import GridDetections
+from models.nets.classifier import CLASSES, ClassifierOutput
 
 __all__ = ["ExplainedOutput", "class_target", "detection_target"]
 

@@ -82,7 +82,7 @@ def compose_card(version: ModelVersion) -> ModelCard:
         metrics=_METRICS[version.task],
         operating_points=[
             OperatingPoint(
-                name="validation operating point", parameters=dict(training.operating_point)
+                name="validation operating point", parameters=training.operating_point.model_dump()
             )
         ],
         training_data=DataSummary(

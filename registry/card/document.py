@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mammocad.schemas.evaluation import MetricEstimate
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.card.figures import reliability_diagram_png
 from registry.card.schema import DataSummary, ModelCard
-from registry.evaluation import MetricEstimate
-from registry.records import CalibrationRecord, OodDetectorRecord
 
 __all__ = ["Block", "CardDocument", "Section", "Table", "card_document"]
 

@@ -12,7 +12,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from registry.records import CalibrationRecord
+from mammocad.schemas.trust import CalibrationRecord
 
 __all__ = ["reliability_diagram_png"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.evaluation import MetricEstimate, SubgroupMetric
-from registry.records import CalibrationRecord, OodDetectorRecord
+from mammocad.schemas.evaluation import MetricEstimate, SubgroupMetric
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 
 __all__ = [
     "NOT_FOR_CLINICAL_USE",

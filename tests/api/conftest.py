@@ -117,8 +117,8 @@ def promote(registry: Registry, tmp: Path, name: str, version: int) -> None:
     """Give a version what the production gates ask for and make it production."""
     task = registry.get_version(name, version).task
     registry.edit_card(name, version, COMPLETE_CARD, actor="tester")
-    registry.attach_calibration(name, version, calibration_record(), actor="tester")
-    registry.attach_ood_detector(name, version, ood_record(), actor="tester")
+    registry.attach_record(name, version, calibration_record(), actor="tester")
+    registry.attach_record(name, version, ood_record(), actor="tester")
     report = write_report(tmp / f"{name}-v{version}.json", 0.8, task=task)
     registry.attach_evaluation(name, version, report, actor="tester")
     registry.set_alias(name, PRODUCTION, version, actor="tester")

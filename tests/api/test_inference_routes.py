@@ -9,12 +9,13 @@ import json
 import httpx
 import numpy as np
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pytest_httpx import HTTPXMock
 
 from mammocad.calibration import LogitMap, MalignancyMap, classifier_probabilities, scaled_scores
-from mammocad.inference_contract import ClassifyItem, DetectItem
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
+from mammocad.schemas.inference_contract import ClassifyItem, DetectItem
 from registry import Registry
 from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
 from tests.mammocad.ingest.conftest import dicom_bytes, phantom
@@ -137,7 +138,7 @@ def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
 ) -> None:
     temperatures = {"abnormal_temperature": 2.0, "malignant_temperature": 0.5}
     record = calibration_record().model_copy(update={"parameters": temperatures})
-    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    full_registry.attach_record("classifier", 2, record, actor="tester")
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["parameters"] == temperatures
@@ -162,7 +163,7 @@ def test_classifier_answers_apply_the_versions_platt_scaling(
         "malignant_bias": 0.3,
     }
     record = calibration_record().model_copy(update={"method": "platt", "parameters": parameters})
-    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    full_registry.attach_record("classifier", 2, record, actor="tester")
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["method"] == "platt"
@@ -188,7 +189,7 @@ def test_classifier_answers_apply_the_versions_joint_scaling(
         "malignant_bias": -0.5,
     }
     record = calibration_record().model_copy(update={"method": "joint", "parameters": parameters})
-    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    full_registry.attach_record("classifier", 2, record, actor="tester")
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["method"] == "joint"
@@ -206,7 +207,7 @@ def test_a_calibration_the_gateway_cannot_apply_is_reported_as_none(
     full_registry: Registry, inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
     record = calibration_record().model_copy(update={"method": "platt"})  # no scale/bias
-    full_registry.attach_calibration("classifier", 2, record, actor="tester")
+    full_registry.attach_record("classifier", 2, record, actor="tester")
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] is False and body["calibration"] is None
@@ -316,5 +317,6 @@ def test_service_refusals_and_bad_answers(
 
 def test_clients_are_closed_with_the_app(full_registry: Registry) -> None:
     with gateway(full_registry) as client:
-        services = client.app.state.task_services  # type: ignore[attr-defined]
+        assert isinstance(client.app, FastAPI)
+        services = client.app.state.task_services
     assert services.classify._http.is_closed and services.detect._http.is_closed

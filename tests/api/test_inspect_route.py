@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +20,7 @@ def _png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _assert_problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()

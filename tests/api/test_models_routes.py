@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.deps import get_registry
 from api.main import create_app
 from api.settings import GatewaySettings, get_settings
-from registry import Registry
+from registry import Registry, Scope
 from tests.registry.builders import make_model_folder, make_promotable
 
 ADMIN = {"Authorization": "Bearer root-secret"}
@@ -31,15 +31,15 @@ def client(registry: Registry) -> Iterator[TestClient]:
     app = create_app()
     app.dependency_overrides[get_registry] = lambda: registry
     app.dependency_overrides[get_settings] = lambda: GatewaySettings(
-        admin_token="root-secret",  # type: ignore[arg-type]  # pydantic turns it into a secret
+        admin_token="root-secret",  # pydantic turns it into a secret
         max_upload_bytes=5_000_000,
     )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
-def _key(registry: Registry, *scopes: str) -> dict[str, str]:
-    _, token = registry.create_key("robot", list(scopes), actor="admin")  # type: ignore[arg-type]
+def _key(registry: Registry, *scopes: Scope) -> dict[str, str]:
+    _, token = registry.create_key("robot", list(scopes), actor="admin")
     return {"Authorization": f"Bearer {token}"}
 
 

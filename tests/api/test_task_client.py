@@ -11,11 +11,21 @@ import numpy as np
 import pytest
 from pytest_httpx import HTTPXMock
 
-from api.problems import status_of
 from api.settings import GatewaySettings
 from api.task_client import BadServiceAnswerError, TaskClient, TaskServices
-from mammocad.errors import InvalidInputError, MammocadError, NotFoundError, UnavailableError
-from mammocad.inference_contract import ClassifyItem, ClassifyOutcome, EncodedArray, ModelRef
+from mammocad.errors import (
+    InvalidInputError,
+    MammocadError,
+    NotFoundError,
+    UnavailableError,
+    status_of,
+)
+from mammocad.schemas.inference_contract import (
+    ClassifyItem,
+    ClassifyOutcome,
+    EncodedArray,
+    ModelRef,
+)
 from registry.errors import TamperedArtifactError
 
 pytestmark = pytest.mark.anyio

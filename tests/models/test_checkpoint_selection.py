@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from models.training import replaces_best
+from models.training.loop import replaces_best
 
 
 def test_better_and_equal_metrics_replace_the_kept_weights() -> None:

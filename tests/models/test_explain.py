@@ -19,13 +19,9 @@ from torch import nn
 
 from mammocad.errors import InvalidInputError
 from mammocad.geometry import GridTransform
+from mammocad.schemas.artifact import BACKGROUND_FILE
 from mammocad.vocabulary import Label
-from models.classify.network import CLASSES, ClassifierOutput, LesionEvidenceClassifier
-from models.data import PreparedImage
-from models.detect.decode import GridDetections, decode_detections
-from models.detect.network import MassDetector
 from models.explain import (
-    BACKGROUND_FILE,
     Explanation,
     ModelExplainer,
     ShapSettings,
@@ -35,6 +31,10 @@ from models.explain import (
 from models.explain.background import save_background
 from models.explain.expected_gradients import expected_gradients
 from models.explain.targets import class_target, detection_target
+from models.inference.decode import GridDetections, decode_detections
+from models.nets.classifier import CLASSES, ClassifierOutput, LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.data import PreparedImage
 
 CPU = torch.device("cpu")
 SHAPE = (64, 96)  # not square: a transposed map would have the wrong shape
@@ -131,7 +131,9 @@ class TestDetectionTargets:
         assert refused.value.code == "unknown-explanation-target"
 
 
-def _layer_output(network: nn.Module, image: np.ndarray) -> torch.Tensor:
+def _layer_output(
+    network: LesionEvidenceClassifier | MassDetector, image: np.ndarray
+) -> torch.Tensor:
     captured: list[torch.Tensor] = []
     handle = network.gradcam_layer.register_forward_hook(lambda _m, _i, out: captured.append(out))
     with torch.no_grad():
@@ -186,7 +188,7 @@ class TestGradCam:
         )
         best = decode_detections(explanation.output, stride=8)[0]
         x0, y0, x1, y1 = best.boxes[int(np.argmax(best.scores))]
-        peak = np.unravel_index(int(np.argmax(explanation.cell_map)), GRID)
+        peak = tuple(int(i) for i in np.unravel_index(int(np.argmax(explanation.cell_map)), GRID))
         assert peak == (int((y0 + y1) / 2 // 8), int((x0 + x1) / 2 // 8))
         assert p == pytest.approx(float(best.scores.max()), rel=1e-5)
 
@@ -295,7 +297,7 @@ class TestRefusals:
 
     def test_unknown_method(self, detector: MassDetector) -> None:
         with pytest.raises(InvalidInputError, match="method"):
-            ModelExplainer(detector, CPU, None).explain(_inputs(1, 1, 0)[0], "lime")  # type: ignore[arg-type]
+            ModelExplainer(detector, CPU, None).explain(_inputs(1, 1, 0)[0], "lime")  # type: ignore[arg-type]  # unknown method, on purpose
 
     def test_only_the_task_networks(self) -> None:
         with pytest.raises(TypeError, match="Linear"):

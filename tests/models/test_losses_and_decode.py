@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from models.detect.decode import decode_detections
-from models.detect.network import DetectorOutput
-from models.losses import binary_focal_loss, centre_focal_loss
+from models.inference.decode import decode_detections
+from models.nets.detector import DetectorOutput
+from models.training.losses import binary_focal_loss, centre_focal_loss
 
 
 def test_focal_loss_is_small_when_right_and_large_when_wrong() -> None:

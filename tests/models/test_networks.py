@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.classify.network import LesionEvidenceClassifier, top_k_mean
-from models.detect.network import MassDetector
+from models.nets.classifier import LesionEvidenceClassifier, top_k_mean
+from models.nets.detector import MassDetector
 
 INPUT_CHANNELS = {LesionEvidenceClassifier: 2, MassDetector: 1}  # the classifier reads specks
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.ood import (
-    OOD_PARAMETERS_FILE,
+from mammocad.schemas.artifact import OOD_PARAMETERS_FILE, OOD_RECORD_FILE
+from mammocad.schemas.trust import DataRef
+from models.trust.ood import (
     PENULTIMATE,
     STATISTICS,
     KnnDetector,
@@ -21,8 +22,7 @@ from models.ood import (
     load_ood_detector,
 )
 from registry.artifacts import hash_folder
-from registry.bundled import OOD_RECORD_FILE, bundled_records
-from registry.records import DataRef
+from registry.bundled import bundled_records
 
 REFERENCE = DataRef(name="validation", fingerprint="sha256:" + "0" * 64)
 

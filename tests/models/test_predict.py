@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.classify.network import LesionEvidenceClassifier
-from models.tasks import predict_classifier, predict_probabilities
+from models.inference.predict import predict_classifier, predict_probabilities
+from models.nets.classifier import LesionEvidenceClassifier
 
 CPU = torch.device("cpu")
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.targets import boxes_from_instances, centre_heatmap, ellipse_cells, instance_map
+from models.training.targets import (
+    boxes_from_instances,
+    centre_heatmap,
+    ellipse_cells,
+    instance_map,
+)
 
 
 def test_instance_map_round_trips_boxes_to_the_pixel() -> None:

@@ -11,19 +11,23 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
-from models.artifacts import load_metadata
-from models.inference import classify, detect, ingest_for, load_model
-from models.tasks import CLASSIFY, DETECT
-from models.train import train_and_save
-from models.training import TrainingOptions
-from registry.bundled import CALIBRATION_FILE
+from mammocad.datasets.records import DataSet
+from mammocad.ingest.pipeline import ingest_bytes
+from mammocad.schemas.artifact import CALIBRATION_FILE
+from models.inference.loaded import load_metadata, load_model
+from models.inference.predict import predict_detections, predict_probabilities
+from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.loop import TrainingOptions
+from models.training.run import train_and_save
+from models.training.tasks import CLASSIFY, DETECT, TaskSpec
 
 TINY = (128, 96)
 QUICK = TrainingOptions(epochs=1, batch_size=2, seed=3, device="cpu")
 
 
 @pytest.mark.parametrize("task", [CLASSIFY, DETECT], ids=["classifier", "detector"])
-def test_train_save_load_infer(task, tiny_set, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_train_save_load_infer(task: TaskSpec, tiny_set: DataSet, tmp_path: Path) -> None:
     folder = train_and_save(
         task,
         tiny_set,
@@ -42,21 +46,30 @@ def test_train_save_load_infer(task, tiny_set, tmp_path: Path) -> None:  # type:
 
     loaded = load_model(folder, "cpu")
     record = tiny_set[0]
-    image = ingest_for(loaded, record.path.read_bytes())
+    image = ingest_bytes(record.path.read_bytes(), loaded.metadata.ingest)
     assert image.pixels.shape == (128, 96)
     if task is CLASSIFY:
-        probabilities = classify(loaded, image)
-        assert set(probabilities) == {"normal", "benign", "malignant"}
-        assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert isinstance(loaded.network, LesionEvidenceClassifier)
+        [probabilities] = predict_probabilities(
+            loaded.network, [image.model_input()], loaded.device
+        )
+        assert probabilities.shape == (3,)  # normal, benign, malignant
+        assert probabilities.sum() == pytest.approx(1.0, abs=1e-5)
     else:
         rows, columns = image.metadata.rows, image.metadata.columns
-        for found in detect(loaded, image, min_score=0.0):
-            x0, y0, x1, y1 = found.box
+        assert isinstance(loaded.network, MassDetector)
+        [found] = predict_detections(loaded.network, [image.model_input()], loaded.device)
+        for (x0, y0, x1, y1), score, malignancy in zip(
+            image.transform.to_original_boxes(found.boxes),
+            found.scores,
+            found.malignancy,
+            strict=True,
+        ):
             assert 0 <= x0 < x1 <= columns and 0 <= y0 < y1 <= rows  # ORIGINAL pixel grid
-            assert 0 <= found.score <= 1 and 0 <= found.malignancy <= 1
+            assert 0 <= score <= 1 and 0 <= malignancy <= 1
 
 
-def test_same_seed_same_weights(tiny_set, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_same_weights(tiny_set: DataSet, tmp_path: Path) -> None:
     weights = []
     for run in ("a", "b"):
         folder = train_and_save(
@@ -73,7 +86,7 @@ def test_same_seed_same_weights(tiny_set, tmp_path: Path) -> None:  # type: igno
     assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
 
 
-def test_train_and_evaluate_commands(tiny_set, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_train_and_evaluate_commands(tiny_set: DataSet, tmp_path: Path) -> None:
     runner = CliRunner()
     cache = tmp_path / "home"
     env = {"MAMMOCAD_HOME": str(cache)}
@@ -163,8 +176,8 @@ def test_bad_size_and_bad_spec_are_refused(tmp_path: Path) -> None:
     assert bad_spec.exit_code == 2 and "nosuch" in bad_spec.output
 
 
-def test_cross_validation_keeps_patients_apart(tiny_set) -> None:  # type: ignore[no-untyped-def]
-    from models.crossval import cross_validate
+def test_cross_validation_keeps_patients_apart(tiny_set: DataSet) -> None:
+    from models.evaluation.crossval import cross_validate
 
     result = cross_validate(
         CLASSIFY,

@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Literal
 
 from mammocad.ingest.pipeline import IngestOptions
-from mammocad.training_metadata import DataProvenance, TrainingMetadata
-from models.evaluation.classification import (
+from mammocad.schemas.artifact import DataProvenance, TrainingMetadata
+from mammocad.schemas.evaluation import (
     AucEstimate,
     ClassificationReport,
     ConfusionMatrix,
+    FrocResult,
     OperatingPoint,
     Proportion,
 )
-from models.evaluation.detection import FrocResult
-from registry import CalibrationRecord, CardEdit, OodDetectorRecord, Registry
+from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
+from registry import CardEdit, Registry
 
 TEST_FINGERPRINT = "sha256:" + "ab" * 32
 OTHER_FINGERPRINT = "sha256:" + "cd" * 32
@@ -204,7 +205,7 @@ COMPLETE_CARD = CardEdit(
 def make_promotable(registry: Registry, tmp: Path, name: str, version: int, primary: float) -> None:
     """Give a registered version everything the production gates ask for."""
     registry.edit_card(name, version, COMPLETE_CARD, actor="tester", reason="complete the card")
-    registry.attach_calibration(name, version, calibration_record(), actor="tester")
-    registry.attach_ood_detector(name, version, ood_record(), actor="tester")
+    registry.attach_record(name, version, calibration_record(), actor="tester")
+    registry.attach_record(name, version, ood_record(), actor="tester")
     report = write_report(tmp / f"{name}-v{version}-report.json", primary)
     registry.attach_evaluation(name, version, report, actor="tester")

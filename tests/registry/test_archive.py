@@ -39,7 +39,11 @@ def test_export_then_import_carries_artifact_and_records(
 def _rewrite(archive: Path, out: Path, replace: dict[str, bytes]) -> Path:
     with tarfile.open(archive) as source, tarfile.open(out, "w:gz") as target:
         for member in source.getmembers():
-            data = replace.get(member.name) or source.extractfile(member).read()  # type: ignore[union-attr]
+            data = replace.get(member.name)
+            if not data:
+                extracted = source.extractfile(member)
+                assert extracted is not None, member.name  # the archives hold regular files
+                data = extracted.read()
             member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     return out

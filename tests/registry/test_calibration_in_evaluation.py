@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from models.calibrate import calibration_figures
-from models.evaluation.calibration import two_class
+from models.trust.calibration import calibration_figures
+from models.trust.reliability import two_class
 from registry.evaluation import evaluation_from_report
 from tests.registry.builders import write_report
 

@@ -7,6 +7,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from registry import Registry
 from tests.registry import workers
@@ -114,8 +115,8 @@ def test_an_exception_after_the_alias_update_rolls_everything_back(
     registry.set_alias("classifier", "production", 2, actor="ops")
     audit_before = registry.audit()
 
-    def fail_after_update(session: object, **_: object) -> None:
-        session.flush()  # type: ignore[attr-defined]
+    def fail_after_update(session: Session, **_: object) -> None:
+        session.flush()
         raise RuntimeError("injected failure between alias update and commit")
 
     monkeypatch.setattr(store, "append_audit", fail_after_update)

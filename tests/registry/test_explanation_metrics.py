@@ -14,8 +14,8 @@ from typing import Any, Literal
 import pytest
 
 from mammocad.errors import InvalidInputError
+from mammocad.schemas.evaluation import ExplanationQuality, RandomisationCheck
 from models.evaluation.classification import wilson_interval
-from models.evaluation.explanation import ExplanationQuality, RandomisationCheck
 from registry.evaluation import evaluation_from_report
 from tests.registry.builders import write_report
 

@@ -44,6 +44,6 @@ def test_wrong_malformed_and_revoked_tokens_are_refused(registry: Registry) -> N
 
 def test_unknown_or_empty_scopes_are_refused(registry: Registry) -> None:
     with pytest.raises(InvalidInputError, match="scopes"):
-        registry.create_key("x", ["models:everything"], actor="admin")  # type: ignore[list-item]
+        registry.create_key("x", ["models:everything"], actor="admin")  # type: ignore[list-item]  # not a Scope, on purpose
     with pytest.raises(InvalidInputError, match="scopes"):
         registry.create_key("x", [], actor="admin")

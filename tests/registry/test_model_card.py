@@ -180,7 +180,7 @@ def test_the_card_says_why_its_calibration_method_was_chosen(
             },
         }
     )
-    registry.attach_calibration("classifier", 1, chosen, actor="tester")
+    registry.attach_record("classifier", 1, chosen, actor="tester")
     markdown = to_markdown(registry.card("classifier", 1))
     assert "Method: platt on class probabilities, parameters bias: -0.4; scale: 0.6" in markdown
     assert (

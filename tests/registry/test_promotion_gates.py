@@ -21,9 +21,13 @@ from tests.registry.builders import (
 ALL_GATES = ["model-card", "calibration", "ood-detector", "evaluation"]
 
 
-def _refused(registry: Registry, version: int, **kwargs: object) -> list[str]:
+def _refused(
+    registry: Registry, version: int, *, reason: str = "", force: bool = False
+) -> list[str]:
     with pytest.raises(PromotionRefusedError) as refused:
-        registry.set_alias("classifier", "production", version, actor="ops", **kwargs)  # type: ignore[arg-type]
+        registry.set_alias(
+            "classifier", "production", version, actor="ops", reason=reason, force=force
+        )
     return [gate.gate for gate in refused.value.unmet]
 
 
@@ -37,9 +41,9 @@ def test_each_gate_refuses_until_met_then_promotion_passes(
     assert _refused(registry, 1) == ALL_GATES  # one required section still empty
     registry.edit_card("classifier", 1, COMPLETE_CARD, actor="author")
     assert _refused(registry, 1) == ALL_GATES[1:]
-    registry.attach_calibration("classifier", 1, calibration_record(), actor="ml")
+    registry.attach_record("classifier", 1, calibration_record(), actor="ml")
     assert _refused(registry, 1) == ALL_GATES[2:]
-    registry.attach_ood_detector("classifier", 1, ood_record(), actor="ml")
+    registry.attach_record("classifier", 1, ood_record(), actor="ml")
     assert _refused(registry, 1) == ALL_GATES[3:]
     registry.attach_evaluation("classifier", 1, write_report(tmp_path / "r.json", 0.8), actor="ml")
 
@@ -56,7 +60,9 @@ def test_refusal_message_lists_every_unmet_gate(registry: Registry, tmp_path: Pa
     detail = refused.value.detail
     for words in ("model card incomplete: owners", "calibration", "OOD detector", "evaluation"):
         assert words in detail
-    assert refused.value.problem_extensions()["unmet_gates"][0]["gate"] == "model-card"
+    gates = refused.value.problem_extensions()["unmet_gates"]
+    assert isinstance(gates, list)
+    assert gates[0]["gate"] == "model-card"
     assert registry.get_model("classifier").aliases == {}
     assert [e.action for e in registry.audit()][-1] == "version.register"  # nothing moved
 
@@ -84,8 +90,8 @@ def test_a_version_not_evaluated_on_productions_data_cannot_be_compared(
     make_promotable(registry, tmp_path, "classifier", 1, primary=0.8)
     registry.set_alias("classifier", "production", 1, actor="ops")
     registry.edit_card("classifier", 2, COMPLETE_CARD, actor="a")
-    registry.attach_calibration("classifier", 2, calibration_record(), actor="a")
-    registry.attach_ood_detector("classifier", 2, ood_record(), actor="a")
+    registry.attach_record("classifier", 2, calibration_record(), actor="a")
+    registry.attach_record("classifier", 2, ood_record(), actor="a")
     same_name_other_content = write_report(tmp_path / "o.json", 0.9, fingerprint=OTHER_FINGERPRINT)
     registry.attach_evaluation("classifier", 2, same_name_other_content, actor="a")
 
@@ -138,8 +144,8 @@ def test_detector_gate_compares_sensitivity_at_one_false_positive(
         registry.register(make_model_folder(tmp_path / run, "detect"), "detector", actor="ci")
     for version, sensitivity in ((1, 0.6), (2, 0.5)):
         registry.edit_card("detector", version, COMPLETE_CARD, actor="a")
-        registry.attach_calibration("detector", version, calibration_record(), actor="a")
-        registry.attach_ood_detector("detector", version, ood_record(), actor="a")
+        registry.attach_record("detector", version, calibration_record(), actor="a")
+        registry.attach_record("detector", version, ood_record(), actor="a")
         report = write_report(tmp_path / f"d{version}.json", sensitivity, task="detect")
         registry.attach_evaluation("detector", version, report, actor="a")
     registry.set_alias("detector", "production", 1, actor="ops")

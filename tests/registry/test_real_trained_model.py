@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from mammocad.datasets.records import DataSet
-from models.calibrate import CLASSIFIER_METHODS
+from models.trust.calibration import CLASSIFIER_METHODS
 from registry import Registry
 
 pytestmark = pytest.mark.slow
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def trained_classifier(tiny_set: DataSet, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from models.tasks import CLASSIFY
-    from models.train import train_and_save
-    from models.training import TrainingOptions
+    from models.training.loop import TrainingOptions
+    from models.training.run import train_and_save
+    from models.training.tasks import CLASSIFY
 
     return train_and_save(
         CLASSIFY,
@@ -37,7 +37,7 @@ def trained_classifier(tiny_set: DataSet, tmp_path_factory: pytest.TempPathFacto
 def test_trained_model_registered_evaluated_loaded_and_carded(
     registry: Registry, trained_classifier: Path, tmp_path: Path
 ) -> None:
-    from models.inference import load_model
+    from models.inference.loaded import load_model
 
     version = registry.register(trained_classifier, "classifier", actor="ci")
     # Training fitted both on its validation split; registering attached them.

@@ -56,6 +56,6 @@ def crash_while_promoting(url: str, version: int) -> None:
         session.flush()  # the UPDATE of the alias has reached the database
         os._exit(CRASH_EXIT_CODE)
 
-    store.append_audit = crash  # type: ignore[assignment]
+    store.append_audit = crash
     with Registry(url) as registry:
         registry.set_alias("classifier", "production", version, actor="doomed")

@@ -4,22 +4,26 @@ the task services as real ``bentoml serve`` processes on free loopback ports.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from rich.console import Console
 
-from mammocad.datasets.records import DataSet
+from mammocad.datasets.records import DataSet, Record
 from mammocad.datasets.spec import load_dataset
-from mammocad.inference_contract import EncodedArray, ModelRef
-from mammocad.ingest.pipeline import IngestedImage
-from models.inference import LoadedModel, classify, ingest_for, load_model
-from models.tasks import CLASSIFY, DETECT, TaskSpec
-from models.train import train_and_save
-from models.training import TrainingOptions
+from mammocad.ingest.pipeline import IngestedImage, ingest_bytes
+from mammocad.schemas.inference_contract import EncodedArray, ModelRef
+from models.inference.loaded import LoadedModel, load_model
+from models.inference.predict import predict_detections, predict_probabilities
+from models.nets.classifier import CLASSES, LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.loop import TrainingOptions
+from models.training.run import train_and_save
+from models.training.tasks import CLASSIFY, DETECT, TaskSpec
 from registry import Registry
 from serving.processes import (
     SERVICES,
@@ -131,14 +135,48 @@ class ClassifierCase:
 def classifier_cases(loaded_classifier: LoadedModel, tiny_set: DataSet) -> list[ClassifierCase]:
     """Every tiny-set image with its reference answer (computed once: a forward pass each)."""
     return [
-        ClassifierCase(image, encoded(image), classify(loaded_classifier, image))
+        ClassifierCase(image, encoded(image), reference_classification(loaded_classifier, image))
         for image in ingested(loaded_classifier, tiny_set)
     ]
 
 
-def ingested(model: LoadedModel, data: DataSet) -> list[IngestedImage]:
-    """Every image of ``data``, ingested for ``model`` as the gateway does."""
-    return [ingest_for(model, record.path.read_bytes()) for record in data]
+def ingested(model: LoadedModel, data: Iterable[Record]) -> list[IngestedImage]:
+    """Every image of ``data``, ingested for ``model`` as the gateway does (with the version's
+    own ingest options)."""
+    return [ingest_bytes(record.path.read_bytes(), model.metadata.ingest) for record in data]
+
+
+def reference_classification(model: LoadedModel, image: IngestedImage) -> dict[str, float]:
+    """The classifier's probabilities for ``image`` alone, in this process (a batch of one)."""
+    assert isinstance(model.network, LesionEvidenceClassifier), "a classifier version"
+    [row] = predict_probabilities(model.network, [image.model_input()], model.device)
+    return {name: float(p) for name, p in zip(CLASSES, row, strict=True)}
+
+
+@dataclass(frozen=True)
+class ReferenceDetection:
+    """One detection in ORIGINAL pixels, computed in this process."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    malignancy: float
+
+
+def reference_detections(model: LoadedModel, image: IngestedImage) -> list[ReferenceDetection]:
+    """Every decoded detection of ``image`` alone (a batch of one), best first, boxes mapped to
+    the original pixels as the gateway maps them."""
+    assert isinstance(model.network, MassDetector), "a detector version"
+    [found] = predict_detections(model.network, [image.model_input()], model.device)
+    order = np.argsort(-found.scores, kind="stable")
+    boxes: np.ndarray | list[np.ndarray] = (
+        image.transform.to_original_boxes(found.boxes[order]) if len(order) else []
+    )
+    return [
+        ReferenceDetection((float(x0), float(y0), float(x1), float(y1)), float(s), float(m))
+        for (x0, y0, x1, y1), s, m in zip(
+            boxes, found.scores[order], found.malignancy[order], strict=True
+        )
+    ]
 
 
 def encoded(image: IngestedImage) -> EncodedArray:
@@ -154,6 +192,7 @@ class Stack:
     detect_port: int
     detect: ServiceProcess
     env: dict[str, str]
+    gateway_pid: int
 
     def restart_detect(self) -> None:
         self.detect = start_service(SERVICES["detect"], self.detect_port, env=self.env)
@@ -169,7 +208,7 @@ def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iter
         "MAMMOCAD_SERVICE_RETRIES": "1",
     }
     gateway = start_gateway(free_port(), env=env)
-    running = Stack(gateway.url, detect_port, detect, serving_world.env)
+    running = Stack(gateway.url, detect_port, detect, serving_world.env, gateway.pid)
     try:
         yield running
     finally:

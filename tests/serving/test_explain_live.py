@@ -19,7 +19,7 @@ from PIL import Image
 
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.spec import load_dataset
-from models.shift_sets import non_mammograms
+from models.trust.shift_sets import non_mammograms
 from tests.serving.conftest import SERVED_DETECTOR, Stack, TrainedVersions, post_image
 
 pytestmark = pytest.mark.integration

@@ -7,20 +7,23 @@ JPEG 2000 sample (the last two skip without ../shared/datasets).
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 import pydicom
 import pytest
 
+from mammocad.datasets.records import DataSet
 from mammocad.datasets.spec import load_dataset
-from models.shift_sets import non_mammograms
+from models.trust.shift_sets import non_mammograms
 from tests.serving.conftest import SERVED_DETECTOR, Stack, TrainedVersions, post_image
 
 pytestmark = pytest.mark.integration
 
 
-def test_classify_a_synthetic_dicom(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+def test_classify_a_synthetic_dicom(stack: Stack, tiny_set: DataSet) -> None:
     record = tiny_set[0]
     response = post_image(stack.gateway, "classify", record.path.read_bytes())
     assert response.status_code == 200, response.text
@@ -42,7 +45,7 @@ def test_a_non_mammogram_is_answered_but_flagged(stack: Stack) -> None:
     assert ood["flagged"] and ood["score"] > ood["threshold"] and ood["reasons"]
 
 
-def test_detect_answers_in_original_pixels(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+def test_detect_answers_in_original_pixels(stack: Stack, tiny_set: DataSet) -> None:
     record = tiny_set[1]
     response = post_image(stack.gateway, "detect", record.path.read_bytes())
     assert response.status_code == 200, response.text
@@ -61,13 +64,15 @@ def test_real_films_pgm_and_jpeg2000(
             assert response.status_code == 200, (path.name, route, response.text)
 
 
-def test_unknown_version_is_a_problem_404(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_version_is_a_problem_404(stack: Stack, tiny_set: DataSet) -> None:
     response = post_image(stack.gateway, "classify", tiny_set[0].path.read_bytes(), model="99")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-def test_a_killed_service_is_a_503_then_the_gateway_recovers(stack: Stack, tiny_set) -> None:  # type: ignore[no-untyped-def]
+def test_a_killed_service_is_a_503_then_the_gateway_recovers(
+    stack: Stack, tiny_set: DataSet
+) -> None:
     data = tiny_set[1].path.read_bytes()
     stack.detect.stop()
     down = post_image(stack.gateway, "detect", data)
@@ -123,3 +128,28 @@ def test_the_mg_test_pattern_is_flagged_with_its_reason(
         ood = post_image(stack.gateway, route, pattern).json()["ood"]
         assert ood["flagged"], (route, ood)
         assert any("bits stored 8 not seen in training" in r for r in ood["reasons"]), ood
+
+
+def _mapped_files(pid: int) -> set[str]:
+    """The files a process has mapped into memory: every shared library it loaded."""
+    lines = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8").splitlines()
+    return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6}
+
+
+def _loads_torch(pid: int) -> bool:
+    return any(f"{os.sep}torch{os.sep}" in path for path in _mapped_files(pid))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/<pid>/maps")
+def test_the_gateway_process_never_loads_torch(stack: Stack, tiny_set: DataSet) -> None:
+    data = tiny_set[0].path.read_bytes()
+    for route, params in [
+        ("classify", {}),
+        ("detect", {}),
+        ("explain", {"task": "classify", "method": "gradcam"}),
+        ("inspect", {}),
+    ]:
+        response = post_image(stack.gateway, route, data, **params)
+        assert response.status_code == 200, (route, response.text)
+    assert _loads_torch(os.getpid())  # this test process did: the check can see it
+    assert not _loads_torch(stack.gateway_pid)

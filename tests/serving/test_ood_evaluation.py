@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from cli.main import app
 from mammocad.datasets.records import DataSet
 from mammocad.errors import InvalidInputError
+from mammocad.schemas.trust import OodEvaluation
 from models.evaluation.report import write_json
-from models.inference import load_model
-from models.ood_evaluation import OodEvaluation, _fpr, evaluate_ood
+from models.inference.loaded import load_model
+from models.trust.ood_evaluation import _fpr, evaluate_ood
 from registry.card.render import to_markdown
 from registry.shift_study import PREFIX
 from tests.serving.conftest import SPARE, ServingWorld

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from mammocad.errors import InvalidInputError, NotFoundError
-from mammocad.inference_contract import ModelRef
-from models.inference import LoadedModel
+from mammocad.schemas.inference_contract import ModelRef
+from models.inference.loaded import LoadedModel
 from registry import Registry
 from serving.resident import ResidentModels
 from tests.serving.conftest import CLASSIFIER, DETECTOR, SPARE, ServingWorld
@@ -45,7 +45,9 @@ def test_least_recently_used_version_leaves_first(registry: Registry) -> None:
     assert one.refs == [SPARE]
 
 
-def test_concurrent_requests_for_one_version_load_it_once(registry: Registry) -> None:
+def test_concurrent_requests_for_one_version_load_it_once(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
     resident = ResidentModels(registry, "classify", capacity=3, device="cpu")
     loads = 0
     counted = threading.Lock()
@@ -57,7 +59,7 @@ def test_concurrent_requests_for_one_version_load_it_once(registry: Registry) ->
             loads += 1
         return load(ref)
 
-    resident._load = counting_load  # type: ignore[method-assign]
+    monkeypatch.setattr(resident, "_load", counting_load)
     with ThreadPoolExecutor(4) as pool:
         models = list(pool.map(lambda _: resident.get(CLASSIFIER), range(4)))
     assert loads == 1

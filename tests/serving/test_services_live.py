@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from mammocad.datasets.records import DataSet
-from mammocad.inference_contract import (
+from mammocad.schemas.inference_contract import (
     ClassifyItem,
     ClassifyOutcome,
     DetectItem,
@@ -24,7 +24,7 @@ from mammocad.inference_contract import (
     ModelRef,
     ServiceProblem,
 )
-from models.inference import LoadedModel, detect
+from models.inference.loaded import LoadedModel
 from serving.processes import (
     SERVICES,
     ServiceProcess,
@@ -40,6 +40,7 @@ from tests.serving.conftest import (
     ServingWorld,
     encoded,
     ingested,
+    reference_detections,
 )
 
 pytestmark = pytest.mark.integration
@@ -200,7 +201,7 @@ def test_detection_service_answers_like_in_process_detection(
     assert response.status_code == 200, response.text
     outcomes = [DetectOutcome.model_validate(o) for o in response.json()]
     for image, outcome in zip(images, outcomes, strict=True):
-        expected = detect(loaded_detector, image, min_score=0.0)
+        expected = reference_detections(loaded_detector, image)
         assert len(outcome.detections) == len(expected)
         if expected:
             grid = np.array([d.box for d in outcome.detections])

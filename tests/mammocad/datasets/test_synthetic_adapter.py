@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,10 +168,10 @@ def test_default_home_is_var_in_the_working_directory(
     ],
 )
 def test_bad_parameters_are_invalid_input(
-    tmp_path: Path, kwargs: dict[str, object], message: str
+    tmp_path: Path, kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InvalidInputError, match=message):
-        load_synthetic(cache_root=tmp_path, **kwargs)  # type: ignore[arg-type]
+        load_synthetic(cache_root=tmp_path, **kwargs)
 
 
 def test_real_generator_end_to_end(tmp_path: Path) -> None:

@@ -24,14 +24,21 @@ def rgb() -> np.ndarray:
     return np.random.default_rng(3).integers(0, 256, (64, 48, 3), dtype=np.uint8)
 
 
-def make(source: pydicom.Dataset, rgb: np.ndarray, **overrides: str) -> pydicom.Dataset:
-    args = {
-        "series_description": "mammocad heatmap",
-        "derivation_description": "Grad-CAM of the malignancy score, classify-v3",
-        "software_version": "0.1.0",
-        **overrides,
-    }
-    data = secondary_capture(source, rgb, **args)
+def make(
+    source: pydicom.Dataset,
+    rgb: np.ndarray,
+    *,
+    series_description: str = "mammocad heatmap",
+    derivation_description: str = "Grad-CAM of the malignancy score, classify-v3",
+    software_version: str = "0.1.0",
+) -> pydicom.Dataset:
+    data = secondary_capture(
+        source,
+        rgb,
+        series_description=series_description,
+        derivation_description=derivation_description,
+        software_version=software_version,
+    )
     assert data[128:132] == b"DICM"
     return pydicom.dcmread(io.BytesIO(data))
 
@@ -79,7 +86,9 @@ def test_long_descriptions_are_cut_to_their_vr(source: pydicom.Dataset, rgb: np.
 
 
 def test_a_non_mammography_source_works() -> None:
-    mr = pydicom.dcmread(pydicom.data.get_testdata_file("MR_small.dcm"))
+    path = pydicom.data.get_testdata_file("MR_small.dcm")
+    assert isinstance(path, str)
+    mr = pydicom.dcmread(path)
     rgb = np.zeros((8, 6, 3), dtype=np.uint8)
     sc = make(mr, rgb)
     assert sc.StudyInstanceUID == mr.StudyInstanceUID

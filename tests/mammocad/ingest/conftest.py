@@ -10,9 +10,9 @@ import numpy as np
 import pydicom
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
-MG_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.2"
+MG_FOR_PRESENTATION = UID("1.2.840.10008.5.1.4.1.1.1.2")
 
 
 def dicom_bytes(pixels: np.ndarray | None, **attributes: Any) -> bytes:

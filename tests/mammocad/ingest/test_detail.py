@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mammocad.ingest.detail import dilate_for_downsampling, speck_map
-from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
+from mammocad.ingest.pipeline import IngestedImage, IngestOptions, ingest_bytes
 from tests.mammocad.ingest.conftest import dicom_bytes, phantom
 
 SPECKS = [(150, 300), (158, 306), (146, 310)]  # (x, y) from the chest wall, original pixels
@@ -24,7 +24,7 @@ def _film_with_specks(chest_wall: str) -> np.ndarray:
     return image[:, ::-1].copy() if chest_wall == "right" else image
 
 
-def _ingest(image: np.ndarray, **options: object):  # type: ignore[no-untyped-def]
+def _ingest(image: np.ndarray, **options: object) -> IngestedImage:
     data = dicom_bytes(np.round(image * 4095).astype(np.uint16), BitsStored=12, HighBit=11)
     return ingest_bytes(data, IngestOptions(target_shape=(256, 192), **options))
 

@@ -51,7 +51,9 @@ def test_mg_test_pattern_is_ingested_not_refused(dicom_samples_dir: Path) -> Non
 
 @pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm"])
 def test_non_mammography_dicom_is_ingested_for_the_ood_gate(name: str) -> None:
-    ingested = ingest_file(Path(get_testdata_file(name)))
+    path = get_testdata_file(name)
+    assert isinstance(path, str)
+    ingested = ingest_file(Path(path))
     assert ingested.metadata.modality in ("CT", "MR")
     assert ingested.pixels.min() >= 0.0 and ingested.pixels.max() <= 1.0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -229,9 +230,9 @@ def test_arrays_are_read_only() -> None:
         ({"shape": (40, 300)}, "at least"),
     ],
 )
-def test_bad_arguments_are_named(kwargs: dict[str, object], message: str) -> None:
+def test_bad_arguments_are_named(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
-        generate_case(0, **kwargs)  # type: ignore[arg-type]
+        generate_case(0, **kwargs)
 
 
 @pytest.mark.parametrize("shape", [(48, 48), (64, 48), (200, 400)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -48,7 +49,7 @@ def test_label_mix_is_half_normal_and_breast_level(dicom_set: Path) -> None:
     for record in dataset:
         breasts[(record.patient_id, record.laterality)].add(record.label)
     assert all(len(labels) == 1 for labels in breasts.values()), "views of a breast agree"
-    abnormal = defaultdict(int)
+    abnormal: defaultdict[str, int] = defaultdict(int)
     for (patient, _), labels in breasts.items():
         abnormal[patient] += labels != {Label.NORMAL}
     assert sum(count <= 1 for count in abnormal.values()) == 7
@@ -131,10 +132,8 @@ def test_png_sets_and_chosen_views(tmp_path: Path) -> None:
         ({"marker_share": 1.5}, "marker_share"),
     ],
 )
-def test_bad_arguments_write_nothing(
-    kwargs: dict[str, object], message: str, tmp_path: Path
-) -> None:
-    arguments: dict[str, object] = {"n_patients": 1, "shape": SHAPE} | kwargs
+def test_bad_arguments_write_nothing(kwargs: dict[str, Any], message: str, tmp_path: Path) -> None:
+    arguments: dict[str, Any] = {"n_patients": 1, "shape": SHAPE} | kwargs
     with pytest.raises(InvalidInputError, match=message):
-        generate_dataset(tmp_path / "out", **arguments)  # type: ignore[arg-type]
+        generate_dataset(tmp_path / "out", **arguments)
     assert not (tmp_path / "out").exists()

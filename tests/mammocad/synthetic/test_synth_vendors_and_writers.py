@@ -20,6 +20,7 @@ from mammocad.synthetic import (
     write_png,
 )
 from mammocad.synthetic.acquisition import acquire
+from mammocad.synthetic.dicom import DEFAULT_PATIENT_ID
 from mammocad.synthetic.vendors import PresentationIntent, VendorProfile
 from mammocad.vocabulary import Label, Laterality, View
 
@@ -163,9 +164,9 @@ def test_orientation_and_view_codes(
 
 
 def test_dicom_bytes_are_deterministic(tmp_path: Path) -> None:
-    def write(seed: int, name: str, **kwargs: object) -> bytes:
+    def write(seed: int, name: str, patient_id: str = DEFAULT_PATIENT_ID) -> bytes:
         case = generate_case(seed, shape=(64, 48))
-        return write_dicom(case, tmp_path / name, **kwargs).read_bytes()  # type: ignore[arg-type]
+        return write_dicom(case, tmp_path / name, patient_id=patient_id).read_bytes()
 
     first, again, other = write(3, "a.dcm"), write(3, "b.dcm"), write(4, "c.dcm")
     assert first == again

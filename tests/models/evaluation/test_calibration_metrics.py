@@ -3,6 +3,8 @@ the cross-validated choice between them, and the ECE floor of perfectly calibrat
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,7 @@ from mammocad.calibration import (
     detector_map,
     scaled_scores,
 )
-from models.calibrate import (
+from models.trust.calibration import (
     CLASSIFIER_METHODS,
     METHODS,
     choose_method,
@@ -25,7 +27,7 @@ from models.calibrate import (
     fit_logit_map,
     fit_malignancy_map,
 )
-from models.evaluation.calibration import (
+from models.trust.reliability import (
     expected_ece_if_calibrated,
     summarise_calibration,
     two_class,
@@ -99,9 +101,9 @@ def test_cross_validation_keeps_platt_only_when_the_bias_pays_for_itself() -> No
 
 
 @pytest.mark.parametrize("method", ["temperature", "platt"])
-def test_too_few_cases_keep_the_model_as_it_is(method: str) -> None:
-    assert fit_logit_map([2.0, -1.0, 3.0], [True, True, False], method) == IDENTITY  # type: ignore[arg-type]
-    assert cross_validated_nll([2.0, -1.0, 3.0], [True, True, False], method) == 0.0  # type: ignore[arg-type]
+def test_too_few_cases_keep_the_model_as_it_is(method: Literal["temperature", "platt"]) -> None:
+    assert fit_logit_map([2.0, -1.0, 3.0], [True, True, False], method) == IDENTITY
+    assert cross_validated_nll([2.0, -1.0, 3.0], [True, True, False], method) == 0.0
 
 
 def test_records_parameters_become_the_same_maps() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.typing import ArrayLike
 
 from models.evaluation.detection import box_iou, froc, match_detections
 
@@ -57,7 +58,7 @@ class TestMatching:
 
     def test_unknown_rule_raises(self) -> None:
         with pytest.raises(ValueError, match="hit_rule"):
-            match_detections(SMALL_CENTRED, [0.7], LESION, hit_rule="overlap")  # type: ignore[arg-type]
+            match_detections(SMALL_CENTRED, [0.7], LESION, hit_rule="overlap")  # type: ignore[arg-type]  # not a HitRule, on purpose
 
     def test_mismatched_scores_raise(self) -> None:
         with pytest.raises(ValueError, match="scores"):
@@ -112,7 +113,10 @@ class TestFroc:
         assert result.mean_sensitivity == 1.0
 
     def test_no_detections(self) -> None:
-        images = [(np.zeros((0, 4)), [], [[0, 0, 10, 10]]), ([], [], [])]
+        images: list[tuple[ArrayLike, ArrayLike, ArrayLike]] = [
+            (np.zeros((0, 4)), [], [[0, 0, 10, 10]]),
+            ([], [], []),
+        ]
         result = froc(images)
         assert set(result.sensitivity_at.values()) == {0.0}
         assert result.n_lesions == 1

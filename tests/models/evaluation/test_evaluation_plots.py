@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from models.evaluation.detection import FrocResult
+from mammocad.schemas.evaluation import FrocResult
 from models.evaluation.plots import plot_froc, plot_roc
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from models.evaluation.classification import ClassificationReport, classification_report
-from models.evaluation.detection import FrocResult
+from mammocad.schemas.evaluation import ClassificationReport, FrocResult
+from models.evaluation.classification import classification_report
 from models.evaluation.report import (
     render_classification_table,
     render_detection_table,

@@ -9,10 +9,8 @@ import numpy as np
 import pytest
 import torch
 
+from mammocad.datasets.records import DataSet
 from mammocad.datasets.spec import load_dataset
-from models.classify.network import ClassifierOutput, LesionEvidenceClassifier
-from models.data import PreparedImage, prepare_images
-from models.detect.network import MassDetector
 from models.evaluation.classification import wilson_interval
 from models.evaluation.explanation import (
     _energy_inside,
@@ -23,7 +21,10 @@ from models.evaluation.explanation import (
 )
 from models.explain import Explanation
 from models.explain.targets import class_target
-from models.tasks import CLASSIFY, DETECT
+from models.nets.classifier import ClassifierOutput, LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.data import PreparedImage, prepare_images
+from models.training.tasks import CLASSIFY, DETECT
 
 CPU = torch.device("cpu")
 BOX = np.array([[16.0, 8.0, 24.0, 16.0]])  # exactly cell (row 1, column 2) at stride 8
@@ -118,18 +119,18 @@ class TestRandomisationCorrelation:
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> DataSet:
     """Two synthetic patients (8 images): 2 benign with a mass, 2 malignant with specks."""
     return load_dataset("synthetic:2,size=256x192", cache_root=tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="module")
-def classifier_images(dataset) -> list[PreparedImage]:  # type: ignore[no-untyped-def]
+def classifier_images(dataset: DataSet) -> list[PreparedImage]:
     return prepare_images(dataset, CLASSIFY.ingest_options((128, 96)))
 
 
 @pytest.fixture(scope="module")
-def detector_images(dataset) -> list[PreparedImage]:  # type: ignore[no-untyped-def]
+def detector_images(dataset: DataSet) -> list[PreparedImage]:
     return prepare_images(dataset, DETECT.ingest_options((128, 96)))
 
 
@@ -182,7 +183,9 @@ class TestExplanationQuality:
                 )
                 cell_map = np.zeros((16, 12), dtype=np.float32)
                 if image.label.value == "benign":
-                    x0, y0, x1, y1 = image.lesions[0].box  # type: ignore[misc]
+                    box = image.lesions[0].box
+                    assert box is not None  # the benign images' masses are located
+                    x0, y0, x1, y1 = box
                     cell_map[int((y0 + y1) / 2 // 8), int((x0 + x1) / 2 // 8)] = 1.0
                 else:
                     cell_map[0, 0] = 1.0
@@ -225,6 +228,7 @@ class TestExplanationQuality:
         self, detector_images: list[PreparedImage]
     ) -> None:
         network = MassDetector(pretrained=False).eval()
+        assert network.heat_head.bias is not None
         torch.nn.init.constant_(network.heat_head.bias, -10.0)  # every score below 0.01
         quality = explanation_quality(network, CPU, detector_images, "gradcam", background=None)
         assert (quality.images, quality.pointing_hits) == (2, 0)

@@ -1,7 +1,7 @@
 """The shared training loop: seeded, augmented, class-balanced, early-stopped, with a progress bar.
 
-It trains whichever :class:`~models.tasks.TaskSpec` it is given and returns the best weights
-(by the task's validation metric), so both models get the same, tested loop.
+It trains whichever :class:`~models.training.tasks.TaskSpec` it is given and returns the best
+weights (by the task's validation metric), so both models get the same, tested loop.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from torch.utils.data import DataLoader, WeightedRandomSampler
 
-from models.augment import mammogram_augmentation
-from models.data import ExampleDataset, PreparedImage, collate
-from models.tasks import TaskSpec
+from models.device import resolve_device
+from models.training.augment import mammogram_augmentation
+from models.training.data import ExampleDataset, PreparedImage, collate
+from models.training.tasks import TaskSpec, Validation
 
 __all__ = [
     "FitResult",
     "TrainingOptions",
     "fit",
     "replaces_best",
-    "resolve_device",
     "seed_everything",
 ]
 
@@ -63,16 +63,9 @@ class FitResult:
     model: torch.nn.Module
     best_epoch: int
     epochs_run: int
-    best_metrics: dict[str, Any]
+    best: Validation
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` is the GPU when one is present, else the CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -121,7 +114,8 @@ def fit(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
     )
-    best_metric, best_epoch, best_state, best_metrics = -math.inf, 0, None, {}
+    best_metric, best_epoch, best_state = -math.inf, 0, None
+    best: Validation | None = None
     history: list[dict[str, float]] = []
     columns = (
         TextColumn("{task.description}"),
@@ -143,19 +137,19 @@ def fit(
                 scheduler.step()
                 losses.append(float(loss.detach()))
                 progress.update(bar, advance=1, status=f"epoch {epoch} loss {np.mean(losses):.3f}")
-            metrics = task.validate(model, validation, device)
-            metric = float(metrics[task.metric_name])
+            validated = task.validate(model, validation, device)
+            metric = float(validated.metrics[task.metric_name])
             history.append(
                 {
                     "epoch": epoch,
                     "loss": float(np.mean(losses)),
-                    **{k: float(v) for k, v in metrics.items() if isinstance(v, int | float)},
+                    **validated.metrics,
                 }
             )
             keep = options.selection == "last" or replaces_best(metric, best_metric)
             if keep or best_state is None:
                 best_metric = metric if not math.isnan(metric) else best_metric
-                best_epoch, best_metrics = epoch, metrics
+                best_epoch, best = epoch, validated
                 best_state = copy.deepcopy(model.state_dict())
             status = (
                 f"epoch {epoch} loss {np.mean(losses):.3f} val {task.metric_name} "
@@ -167,13 +161,14 @@ def fit(
             if options.selection == "best" and epoch - best_epoch >= options.patience:
                 progress.update(bar, completed=steps)
                 break
+    assert best is not None and best_state is not None  # the first epoch always keeps
     model.load_state_dict(best_state)
     model.eval()
     return FitResult(
         model=model,
         best_epoch=best_epoch,
         epochs_run=len(history),
-        best_metrics=best_metrics,
+        best=best,
         history=history,
         seconds=time.perf_counter() - started,
     )
@@ -192,7 +187,8 @@ def replaces_best(metric: float, best_metric: float) -> bool:
 
 def _parameter_groups(model: torch.nn.Module, options: TrainingOptions) -> list[dict[str, Any]]:
     """A lower learning rate for the pretrained trunk than for the new layers."""
-    trunk, rest = [], []
+    trunk: list[torch.nn.Parameter] = []
+    rest: list[torch.nn.Parameter] = []
     for name, parameter in model.named_parameters():
         if parameter.requires_grad:
             (trunk if ".trunk." in f".{name}" else rest).append(parameter)

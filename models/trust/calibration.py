@@ -1,9 +1,9 @@
 """Fit a trained model's probability calibration after training, and say how well it works.
 
-The result is the registry's :class:`~registry.records.CalibrationRecord` (method, fitted
+The result is the registry's :class:`~mammocad.schemas.trust.CalibrationRecord` (method, fitted
 parameters, the fitting data's fingerprint, ECE and Brier before and after, reliability bins),
-written beside the weights (``registry.bundled.CALIBRATION_FILE``) so that registering the folder
-attaches it. Serving applies it with :mod:`mammocad.calibration`.
+written beside the weights (``calibration.json``) so that registering the folder attaches it.
+Serving applies it with :mod:`mammocad.calibration`.
 
 Candidate methods (:mod:`mammocad.calibration` says what they compute): temperature scaling (one
 parameter per logit), Platt scaling (a scale and a bias: the bias also undoes the base-rate shift
@@ -22,10 +22,11 @@ its own cases. Detector: one map on the box-score logit, fitted on whether each 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize, minimize_scalar
 from sklearn.model_selection import StratifiedKFold
 
@@ -41,19 +42,19 @@ from mammocad.calibration import (
 )
 from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
+from mammocad.schemas.trust import CalibrationQuality, CalibrationRecord, DataRef, ReliabilityBin
 from mammocad.vocabulary import Label
-from models.classify.network import LesionEvidenceClassifier
-from models.data import PreparedImage
-from models.detect.network import MassDetector
-from models.evaluation.calibration import (
+from models.evaluation.detection import detection_hits
+from models.inference.predict import predict_classifier, predict_detections
+from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.data import PreparedImage
+from models.trust.reliability import (
     CalibrationSummary,
     expected_ece_if_calibrated,
     summarise_calibration,
     two_class,
 )
-from models.evaluation.detection import detection_hits
-from models.tasks import predict_classifier, predict_detections
-from registry.records import CalibrationQuality, CalibrationRecord, DataRef, ReliabilityBin
 
 __all__ = [
     "CLASSIFIER_METHODS",
@@ -72,6 +73,7 @@ Method = Literal["temperature", "platt"]
 ClassifierMethod = Literal["temperature", "platt", "joint"]
 METHODS: tuple[Method, ...] = ("temperature", "platt")
 CLASSIFIER_METHODS: tuple[ClassifierMethod, ...] = ("temperature", "platt", "joint")
+_MethodT = TypeVar("_MethodT", bound=str)
 _CLASSIFIER_PARAMETERS = {"temperature": 2, "platt": 4, "joint": 6}
 _DETECTOR_PARAMETERS = {"temperature": 1, "platt": 2}
 _RIDGE = 1e-3  # pulls the joint map's weights towards M alone: no blow-up on separable cases
@@ -81,7 +83,7 @@ _BIAS_BOUNDS = (-20.0, 20.0)
 _FOLDS = 5
 
 
-def fit_logit_map(logits: Sequence[float], positive: Sequence[bool], method: Method) -> LogitMap:
+def fit_logit_map(logits: ArrayLike, positive: ArrayLike, method: Method) -> LogitMap:
     """The map that maximises the likelihood of ``positive`` under ``sigmoid(map(logit))``.
 
     Returns the identity (no change) when either class has fewer than two cases.
@@ -107,9 +109,9 @@ def fit_logit_map(logits: Sequence[float], positive: Sequence[bool], method: Met
 
 
 def fit_malignancy_map(
-    malignant_logits: Sequence[float],
-    abnormal_logits: Sequence[float],
-    positive: Sequence[bool],
+    malignant_logits: ArrayLike,
+    abnormal_logits: ArrayLike,
+    positive: ArrayLike,
     method: ClassifierMethod,
 ) -> MalignancyMap:
     """The malignancy map of ``method`` fitted by maximum likelihood on the abnormal cases'
@@ -131,7 +133,7 @@ def fit_malignancy_map(
 
 
 def cross_validated_nll(
-    logits: Sequence[float], positive: Sequence[bool], method: Method, seed: int = 0
+    logits: ArrayLike, positive: ArrayLike, method: Method, seed: int = 0
 ) -> float:
     """Summed negative log-likelihood of each case under the map fitted without its fold
     (stratified, at most 5 folds; 0.0 when there is nothing to fit)."""
@@ -143,9 +145,9 @@ def cross_validated_nll(
 
 
 def cross_validated_malignancy_nll(
-    malignant_logits: Sequence[float],
-    abnormal_logits: Sequence[float],
-    positive: Sequence[bool],
+    malignant_logits: ArrayLike,
+    abnormal_logits: ArrayLike,
+    positive: ArrayLike,
     method: ClassifierMethod,
     seed: int = 0,
 ) -> float:
@@ -160,7 +162,7 @@ def cross_validated_malignancy_nll(
     return _cross_validated(y, fit_and_score, seed)
 
 
-def choose_method(cv_nll: Mapping[str, float], parameters: Mapping[str, int]) -> str:
+def choose_method(cv_nll: Mapping[_MethodT, float], parameters: Mapping[str, int]) -> _MethodT:
     """The method of lowest cross-validated NLL plus one nat per parameter; on a tie, the one
     with fewer parameters."""
     return min(cv_nll, key=lambda method: (cv_nll[method] + parameters[method], parameters[method]))
@@ -276,7 +278,7 @@ def _calibrate_classifier(
         + cross_validated_malignancy_nll(m[abnormal], a[abnormal], malignant, method)
         for method in CLASSIFIER_METHODS
     }
-    method = cast(ClassifierMethod, choose_method(cv_nll, _CLASSIFIER_PARAMETERS))
+    method = choose_method(cv_nll, _CLASSIFIER_PARAMETERS)
     map_a = fit_logit_map(a, abnormal, _abnormal_method(method))
     map_m = fit_malignancy_map(m[abnormal], a[abnormal], malignant, method)
     return _record(
@@ -322,7 +324,7 @@ def _calibrate_detector(
         raise ValueError("the detector made no detection on its calibration images")
     z, hit = np.log(s / (1 - s)), y.astype(bool)
     cv_nll = {method: cross_validated_nll(z, hit, method) for method in METHODS}
-    method = cast(Method, choose_method(cv_nll, _DETECTOR_PARAMETERS))
+    method = choose_method(cv_nll, _DETECTOR_PARAMETERS)
     mapping = fit_logit_map(z, hit, method)
     return _record(
         "box score: p(the box is a mass)",
@@ -366,7 +368,7 @@ def _record(
     target: str,
     method: ClassifierMethod,
     parameters: dict[str, float],
-    cv_nll: Mapping[str, float],
+    cv_nll: Mapping[_MethodT, float],
     fitted_on: DataRef,
     before: CalibrationSummary,
     after: CalibrationSummary,

@@ -17,12 +17,12 @@ import torch
 from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
-from models.calibrate import calibrate
-from models.data import PreparedImage, prepare_images
-from models.ood import fit_ood_detector, ood_features
-from models.shift_sets import near_shift_set, non_mammograms, training_vendors
-from registry.bundled import CALIBRATION_FILE
-from registry.records import CalibrationRecord, DataRef, OodDetectorRecord
+from mammocad.schemas.artifact import CALIBRATION_FILE
+from mammocad.schemas.trust import CalibrationRecord, DataRef, OodDetectorRecord
+from models.training.data import PreparedImage, prepare_images
+from models.trust.calibration import calibrate
+from models.trust.ood import fit_ood_detector, ood_features
+from models.trust.shift_sets import near_shift_set, non_mammograms, training_vendors
 
 __all__ = ["fit_trust"]
 

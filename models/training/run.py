@@ -13,18 +13,14 @@ from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.splits import patient_split
 from mammocad.ingest.pipeline import IngestOptions
-from models.artifacts import (
-    DataProvenance,
-    TrainingMetadata,
-    code_version,
-    now_utc,
-    save_artifact,
-)
-from models.data import PreparedImage, prepare_images
+from mammocad.schemas.artifact import DataProvenance, TrainingMetadata
+from models.device import resolve_device
 from models.explain.background import choose_background, save_background
-from models.tasks import TaskSpec
-from models.training import FitResult, TrainingOptions, fit, resolve_device, seed_everything
-from models.trust import fit_trust
+from models.training.artifacts import code_version, now_utc, save_artifact
+from models.training.data import PreparedImage, prepare_images
+from models.training.loop import FitResult, TrainingOptions, fit, seed_everything
+from models.training.tasks import TaskSpec
+from models.trust.fit import fit_trust
 
 __all__ = ["prepare_with_progress", "train_and_save", "train_on_split"]
 
@@ -95,7 +91,7 @@ def train_and_save(
     val_images = prepare_with_progress(val_set, ingest, console)
     result = train_on_split(task, train_images, val_images, options, console)
     metadata = TrainingMetadata(
-        task=task.name,  # type: ignore[arg-type]
+        task=task.name,  # "classify" or "detect": pydantic checks it is a Task
         architecture=task.architecture,
         created_at=now_utc(),
         mammocad_version=mammocad.__version__,
@@ -122,10 +118,8 @@ def train_and_save(
         epochs_run=result.epochs_run,
         best_epoch=result.best_epoch,
         training_seconds=round(result.seconds, 1),
-        validation_metrics={
-            k: float(v) for k, v in result.best_metrics.items() if isinstance(v, int | float)
-        },
-        operating_point=result.best_metrics.get("operating_point", {}),
+        validation_metrics={k: float(v) for k, v in result.best.metrics.items()},
+        operating_point=result.best.operating_point,
         history=result.history,
     )
     save_artifact(out_dir, result.model, metadata)
@@ -160,7 +154,7 @@ def train_and_save(
     console.print(f"SHAP background: {background.name} ({min(len(val_images), 8)} images)")
     console.print(
         f"saved {task.name} model to {out_dir} (best epoch {result.best_epoch}, "
-        f"{task.metric_name} {result.best_metrics.get(task.metric_name, float('nan')):.3f},"
+        f"{task.metric_name} {result.best.metrics.get(task.metric_name, float('nan')):.3f},"
         f" {result.seconds:.0f} s)"
     )
     return out_dir

@@ -11,7 +11,7 @@ In distribution: a held-out labelled data set like the training one (``--data``)
 
 Per set: AUROC and FPR at 95 % TPR (the share of shifted images a threshold passing 95 % of the
 in-distribution images lets through) of four scores: the candidate feature detectors of
-:mod:`models.ood` (Mahalanobis and kNN distances of the penultimate features, Mahalanobis
+:mod:`models.trust.ood` (Mahalanobis and kNN distances of the penultimate features, Mahalanobis
 distance of the stride-8 channel statistics; all fitted here on the version's own training
 images, so they compare on equal terms) and the energy score of the dense output logits
 (classifier: its abnormal-evidence map, detector: its heat map; ``-logsumexp``, Liu et al.
@@ -28,14 +28,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import matplotlib
 import numpy as np
 import pydicom
 import torch
 from PIL import Image
-from pydantic import BaseModel
 from sklearn.metrics import roc_auc_score
 
 from mammocad.datasets.records import DataSet
@@ -43,53 +42,22 @@ from mammocad.datasets.spec import load_dataset
 from mammocad.errors import NotFoundError
 from mammocad.ingest.errors import IngestError
 from mammocad.ingest.pipeline import IngestedImage, ingest_bytes
-from mammocad.training_metadata import WEIGHTS_FILE
-from models.data import prepare_images
-from models.evaluate import detector_scores, evaluate_classifier
+from mammocad.schemas.artifact import OOD_RECORD_FILE, WEIGHTS_FILE
+from mammocad.schemas.trust import OodDetectorRecord, OodEvaluation, ShiftSetResult
 from models.evaluation.detection import froc
-from models.inference import LoadedModel
-from models.ood import PASS_RATE, candidate_name, fit_candidates, ood_features
-from models.shift_sets import non_mammograms, training_vendors
-from registry.bundled import OOD_RECORD_FILE
-from registry.records import OodDetectorRecord
+from models.evaluation.evaluate import detector_scores, evaluate_classifier
+from models.inference.loaded import LoadedModel
+from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.data import prepare_images
+from models.trust.ood import PASS_RATE, candidate_name, fit_candidates, ood_features
+from models.trust.shift_sets import non_mammograms, training_vendors
 
-__all__ = ["OodEvaluation", "ShiftSetResult", "evaluate_ood"]
+__all__ = ["evaluate_ood"]
 
 SYNTHETIC_VENDORS = ("reference", "vendor_a", "vendor_b", "vendor_c", "vendor_d")
 _PYDICOM_FILES = ("CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm", "liver_1frame.dcm")
 _PHOTOS = ("grace_hopper.jpg", "Minduka_Present_Blue_Pack.png")
-
-
-class ShiftSetResult(BaseModel):
-    """One shifted set against the in-distribution set."""
-
-    name: str
-    distance: Literal["far", "near"]
-    n: int
-    refused_by_ingest: int = 0  # never reach a model: answered 4xx by the gateway
-    auroc: dict[str, float]
-    fpr_at_95_tpr: dict[str, float]
-    served_auroc: float  # of the version's own fitted detector (what answers use)
-    flagged: float  # share the served assessment flags (feature detector or header gate)
-    flagged_by_features: float  # share its feature detector alone flags (a header can lie)
-    accuracy: float | None = None  # labelled mammograms: AUC abnormal (classifier), sens@1FPI
-
-
-class OodEvaluation(BaseModel):
-    """The whole evaluation of one version."""
-
-    model: str
-    task: str
-    weights_sha256: str  # which weights were measured (the registry's hash of model.pt)
-    detector_parameters_sha256: str  # which fitted detector (the OOD record's parameters hash)
-    served_detector: str
-    in_distribution: str
-    n_in_distribution: int
-    in_distribution_flagged: float  # false alarms of the served assessment
-    in_distribution_flagged_by_features: float  # false alarms of its feature detector alone
-    in_distribution_accuracy: float | None
-    accuracy_metric: str
-    sets: list[ShiftSetResult]
 
 
 @dataclass(frozen=True)
@@ -235,12 +203,14 @@ def _fpr(in_scores: np.ndarray, shifted: np.ndarray) -> float:
 def _accuracy(loaded: LoadedModel, labelled: DataSet) -> float | None:
     images = prepare_images(labelled, loaded.metadata.ingest)
     if loaded.metadata.task == "classify":
-        threshold = loaded.metadata.operating_point.get("abnormal_threshold")
+        threshold = loaded.metadata.operating_point.abnormal_threshold
+        network = cast(LesionEvidenceClassifier, loaded.network)  # built for metadata.task
         report, _ = evaluate_classifier(
-            loaded.network, loaded.device, images, threshold=threshold, n_boot=200
+            network, loaded.device, images, threshold=threshold, n_boot=200
         )
         return report.auc_abnormal.auc
-    scores = detector_scores(loaded.network, loaded.device, images)
+    detector = cast(MassDetector, loaded.network)  # built for metadata.task (detect)
+    scores = detector_scores(detector, loaded.device, images)
     if not any(len(truth) for _, _, truth in scores):
         return None
     return froc(scores).sensitivity_at["1"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from models.neck import STRIDE, PyramidTrunk, channel_statistics
+from models.nets.neck import STRIDE, PyramidTrunk, channel_statistics
 
 __all__ = ["DetectorOutput", "MassDetector"]
 
@@ -32,7 +32,7 @@ class DetectorOutput:
         malignancy: ``(B, 1, H/8, W/8)`` malignancy logits.
         features: ``(B, 320)`` penultimate features (OOD).
         statistics: ``(B, 80)`` channel means and standard deviations of the trunk's stride-8
-            map (OOD: :func:`~models.neck.channel_statistics`).
+            map (OOD: :func:`~models.nets.neck.channel_statistics`).
     """
 
     heat: torch.Tensor
@@ -58,7 +58,9 @@ class MassDetector(nn.Module):
             # Small weights: pretrained features are large, and a head that starts with large
             # random logits fires everywhere and swamps the focal loss (CenterNet does the same).
             nn.init.normal_(head.weight, std=0.001)
+            assert head.bias is not None  # Conv2d has a bias by default
             nn.init.zeros_(head.bias)
+        assert self.heat_head.bias is not None and self.size_head.bias is not None
         nn.init.constant_(self.heat_head.bias, -math.log((1 - _PRIOR) / _PRIOR))
         nn.init.constant_(self.size_head.bias, math.log(32.0))
 

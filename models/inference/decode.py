@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from monai.data.box_utils import non_max_suppression
 
-from models.detect.network import DetectorOutput
+from models.nets.detector import DetectorOutput
 
 __all__ = ["GridDetections", "decode_detections"]
 

@@ -1,9 +1,9 @@
 """Lesion-evidence classifier: dense evidence maps supervised by lesion locations, read into
 image-level probabilities.
 
-A whole-image classifier fine-tuned on ~200 mammograms stays near chance (measured on
-mini-MIAS: AUC 0.44-0.67) and looks at film labels, because the lesion is a few hundred pixels of
-a megapixel image. Here the network is told where the lesions are: every stride-8 cell predicts
+A whole-image classifier fine-tuned on ~200 mammograms stays near chance (docs/results.md) and
+looks at film labels, because the lesion is a few hundred pixels of a megapixel image. Here the
+network is told where the lesions are: every stride-8 cell predicts
 "abnormal tissue here" and "malignant tissue here", trained against the lesion outlines, and the
 image-level answer is a robust maximum of those maps. The maps are also what a clinician can be
 shown.
@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from models.neck import STRIDE, PyramidTrunk, channel_statistics
+from models.nets.neck import STRIDE, PyramidTrunk, channel_statistics
 
 __all__ = ["CLASSES", "ClassifierOutput", "LesionEvidenceClassifier", "top_k_mean"]
 
@@ -48,7 +48,7 @@ class ClassifierOutput:
         probabilities: ``(B, 3)`` normal, benign, malignant.
         features: ``(B, 320)`` penultimate features (OOD).
         statistics: ``(B, 80)`` channel means and standard deviations of the trunk's stride-8
-            map (OOD: :func:`~models.neck.channel_statistics`).
+            map (OOD: :func:`~models.nets.neck.channel_statistics`).
     """
 
     evidence: torch.Tensor
@@ -92,6 +92,7 @@ class LesionEvidenceClassifier(nn.Module):
         # Small weights and a "no lesion" bias: lesions are rare, and large random logits on
         # pretrained features would start every cell firing.
         nn.init.normal_(self.evidence_head.weight, std=0.001)
+        assert self.evidence_head.bias is not None  # Conv2d has a bias by default
         nn.init.constant_(self.evidence_head.bias, -4.0)
         # Learned affine read-out of the pooled evidence (scale, offset per channel).
         self.readout_scale = nn.Parameter(torch.ones(2))

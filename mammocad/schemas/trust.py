@@ -1,9 +1,10 @@
-"""What a version's calibration and OOD detector are: the records the registry keeps of them.
+"""What a version's calibration and OOD detector are, and how its OOD detector was evaluated.
 
-Fitting them is the serving layer's job; the registry stores what was fitted, on which data and
-how well it works, so that the model card can show it and promotion can require it. Both records
-are validated strictly (unknown fields refused, probabilities within [0, 1]) because a typo in a
-hand-written record would otherwise pass a promotion gate silently.
+Training fits them (:mod:`models.trust`); the registry stores what was fitted, on which data and
+how well it works, so that the model card can show it and promotion can require it; the gateway
+applies them to every answer. The two fitted records are validated strictly (unknown fields
+refused, probabilities within [0, 1]) because a typo in a hand-written record would otherwise
+pass a promotion gate silently.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ __all__ = [
     "CalibrationRecord",
     "DataRef",
     "OodDetectorRecord",
+    "OodEvaluation",
     "ReliabilityBin",
     "ShiftEvaluation",
+    "ShiftSetResult",
 ]
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
@@ -114,3 +117,36 @@ class OodDetectorRecord(BaseModel):
         min_length=1, description="how it was chosen, e.g. '95% of in-distribution inputs pass'"
     )
     shift_evaluations: list[ShiftEvaluation] = Field(min_length=1)
+
+
+class ShiftSetResult(BaseModel):
+    """One shifted set against the in-distribution set."""
+
+    name: str
+    distance: Literal["far", "near"]
+    n: int
+    refused_by_ingest: int = 0  # never reach a model: answered 4xx by the gateway
+    auroc: dict[str, float]
+    fpr_at_95_tpr: dict[str, float]
+    served_auroc: float  # of the version's own fitted detector (what answers use)
+    flagged: float  # share the served assessment flags (feature detector or header gate)
+    flagged_by_features: float  # share its feature detector alone flags (a header can lie)
+    accuracy: float | None = None  # labelled mammograms: AUC abnormal (classifier), sens@1FPI
+
+
+class OodEvaluation(BaseModel):
+    """``mammocad ood-eval``'s report: the whole OOD evaluation of one version (far and near
+    shifted sets against a held-out in-distribution set)."""
+
+    model: str
+    task: str
+    weights_sha256: str  # which weights were measured (the registry's hash of model.pt)
+    detector_parameters_sha256: str  # which fitted detector (the OOD record's parameters hash)
+    served_detector: str
+    in_distribution: str
+    n_in_distribution: int
+    in_distribution_flagged: float  # false alarms of the served assessment
+    in_distribution_flagged_by_features: float  # false alarms of its feature detector alone
+    in_distribution_accuracy: float | None
+    accuracy_metric: str
+    sets: list[ShiftSetResult]

@@ -27,7 +27,7 @@ non-mammograms made here (noise, gradients, blank and patterned images) and mamm
 synthetic vendor, or real films for a model trained on synthetic ones and vice versa.
 
 The fitted parameters go beside the weights as ``ood.npz`` (so the registry's sha256 covers
-them) and the registry's :class:`~registry.records.OodDetectorRecord` as ``ood.json``.
+them) and the registry's :class:`~mammocad.schemas.trust.OodDetectorRecord` as ``ood.json``.
 """
 
 from __future__ import annotations
@@ -44,12 +44,11 @@ import torch
 from sklearn.covariance import LedoitWolf
 from sklearn.metrics import roc_auc_score
 
-from registry.bundled import OOD_RECORD_FILE
-from registry.records import DataRef, OodDetectorRecord, ShiftEvaluation
+from mammocad.schemas.artifact import OOD_PARAMETERS_FILE, OOD_RECORD_FILE
+from mammocad.schemas.trust import DataRef, OodDetectorRecord, ShiftEvaluation
 
 __all__ = [
     "FEATURE_DESCRIPTIONS",
-    "OOD_PARAMETERS_FILE",
     "PENULTIMATE",
     "STATISTICS",
     "FeatureDetector",
@@ -65,7 +64,6 @@ __all__ = [
     "ood_features_of",
 ]
 
-OOD_PARAMETERS_FILE = "ood.npz"
 PASS_RATE = 0.95
 PENULTIMATE = "penultimate"
 STATISTICS = "stride8_statistics"

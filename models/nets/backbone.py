@@ -44,6 +44,9 @@ class EfficientNetLite0Features(nn.Module):
         [(2, 40, 32, 24), (2, 112, 16, 12), (2, 320, 8, 6)]
     """
 
+    mean: torch.Tensor  # ImageNet normalisation buffers (registered in __init__)
+    std: torch.Tensor
+
     def __init__(self, *, pretrained: bool = True, frozen_blocks: int = 3) -> None:
         super().__init__()
         if pretrained:

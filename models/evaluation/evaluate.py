@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -18,12 +18,11 @@ from rich.console import Console
 
 from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet, Lesion
-from models.calibrate import held_out_calibration
-from models.classify.network import LesionEvidenceClassifier
-from models.data import PreparedImage
-from models.detect.network import MassDetector
-from models.evaluation.classification import ClassificationReport, classification_report
-from models.evaluation.detection import FrocResult, froc
+from mammocad.schemas.artifact import CALIBRATION_FILE
+from mammocad.schemas.evaluation import ClassificationReport, FrocResult
+from mammocad.schemas.trust import CalibrationRecord
+from models.evaluation.classification import classification_report
+from models.evaluation.detection import froc
 from models.evaluation.explanation import explanation_quality
 from models.evaluation.plots import plot_froc, plot_roc
 from models.evaluation.report import (
@@ -33,11 +32,13 @@ from models.evaluation.report import (
     write_json,
 )
 from models.explain.explainer import Method
-from models.inference import LoadedModel
-from models.tasks import predict_detections, predict_probabilities
-from models.train import prepare_with_progress
-from registry.bundled import CALIBRATION_FILE
-from registry.records import CalibrationRecord
+from models.inference.loaded import LoadedModel
+from models.inference.predict import predict_detections, predict_probabilities
+from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.data import PreparedImage
+from models.training.run import prepare_with_progress
+from models.trust.calibration import held_out_calibration
 
 __all__ = [
     "DetectorScores",
@@ -137,9 +138,10 @@ def write_evaluation(
     }
     report_path = folder / "report.json"
     if loaded.metadata.task == "classify":
-        threshold = loaded.metadata.operating_point.get("abnormal_threshold")
+        threshold = loaded.metadata.operating_point.abnormal_threshold
+        network = cast(LesionEvidenceClassifier, loaded.network)  # built for metadata.task
         report, probabilities = evaluate_classifier(
-            loaded.network, loaded.device, images, threshold=threshold
+            network, loaded.device, images, threshold=threshold
         )
         console.print(render_classification_table(report))
         write_json(header | {"report": report.model_dump(mode="json")}, report_path)
@@ -156,7 +158,8 @@ def write_evaluation(
             f"ROC on {dataset.name}",
         )
     else:
-        result = froc(detector_scores(loaded.network, loaded.device, images))
+        detector = cast(MassDetector, loaded.network)  # built for metadata.task (detect)
+        result = froc(detector_scores(detector, loaded.device, images))
         console.print(render_detection_table(result))
         write_json(header | {"froc": result.model_dump(mode="json")}, report_path)
         plot_froc(result, folder / "froc.png", f"FROC on {dataset.name}")
@@ -192,7 +195,9 @@ def explanation_report(
 ) -> list[dict[str, Any]]:
     """Pointing game, energy inside the lesions and the randomisation check of each method
     (SHAP only when the version stored a background), printed and returned as JSON."""
-    methods: list[Method] = ["gradcam"] + (["shap"] if loaded.shap_background is not None else [])
+    methods: list[Method] = ["gradcam"]
+    if loaded.shap_background is not None:
+        methods.append("shap")
     qualities = []
     for method in methods:
         with console.status(f"measuring {method} explanations ..."):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from pydantic import BaseModel
@@ -20,21 +20,20 @@ from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.splits import patient_kfold, patient_split
 from mammocad.ingest.pipeline import IngestOptions
-from models.artifacts import code_version
-from models.data import PreparedImage
-from models.evaluate import detector_scores, evaluate_classifier
-from models.evaluation.classification import (
-    ClassificationReport,
-    OperatingPoint,
-    at_threshold,
-    classification_report,
-)
-from models.evaluation.detection import FrocResult, froc
+from mammocad.schemas.evaluation import ClassificationReport, FrocResult, OperatingPoint
+from models.device import resolve_device
+from models.evaluation.classification import at_threshold, classification_report
+from models.evaluation.detection import froc
+from models.evaluation.evaluate import detector_scores, evaluate_classifier
 from models.evaluation.explanation import explanation_quality, pooled_explanations
 from models.explain.background import choose_background
-from models.tasks import CLASSIFY, TaskSpec
-from models.train import prepare_with_progress, train_on_split
-from models.training import TrainingOptions, resolve_device
+from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.artifacts import code_version
+from models.training.data import PreparedImage
+from models.training.loop import TrainingOptions
+from models.training.run import prepare_with_progress, train_on_split
+from models.training.tasks import CLASSIFY, TaskSpec
 
 __all__ = ["CrossValidation", "cross_validate"]
 
@@ -102,9 +101,10 @@ def cross_validate(
             "test_patients": test_set.patients,
         }
         if task is CLASSIFY:
-            threshold = result.best_metrics.get("operating_point", {}).get("abnormal_threshold")
+            threshold = result.best.operating_point.abnormal_threshold
+            network = cast(LesionEvidenceClassifier, result.model)  # CLASSIFY.build made it
             report, probabilities = evaluate_classifier(
-                result.model, device, test_images, threshold=threshold, n_boot=500
+                network, device, test_images, threshold=threshold, n_boot=500
             )
             record |= {
                 "auc_abnormal": report.auc_abnormal.auc,
@@ -115,7 +115,8 @@ def cross_validate(
             pooled_probabilities.append(probabilities)
             pooled_margins.append(1 - probabilities[:, 0] - (threshold or 0.5))
         else:
-            scores = detector_scores(result.model, device, test_images)
+            detector = cast(MassDetector, result.model)  # a detect task's build made it
+            scores = detector_scores(detector, device, test_images)
             masses = sum(len(truth) for _, _, truth in scores)
             record |= {"scored_images": len(scores), "masses": masses}
             if masses:

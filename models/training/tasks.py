@@ -6,9 +6,9 @@ fix to the training loop fixes both models.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -16,35 +16,31 @@ from sklearn.metrics import roc_auc_score
 
 from mammocad.datasets.records import Lesion
 from mammocad.ingest.pipeline import IngestOptions
+from mammocad.schemas.artifact import DecisionThresholds
 from mammocad.vocabulary import Label
-from models.classify.network import ClassifierOutput, LesionEvidenceClassifier
-from models.classify.objective import classifier_loss
-from models.data import Example, PreparedImage
-from models.detect.decode import GridDetections, decode_detections
-from models.detect.network import MassDetector
-from models.detect.objective import detector_loss
 from models.evaluation.classification import operating_point
 from models.evaluation.detection import froc, match_detections
-from models.ood import OodFeatures, concatenated, ood_features_of
+from models.inference.predict import predict_detections, predict_probabilities
+from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.detector import MassDetector
+from models.training.data import Example, PreparedImage
+from models.training.objectives import classifier_loss, detector_loss
 
-__all__ = [
-    "CLASSIFY",
-    "DETECT",
-    "ClassifierPredictions",
-    "TaskSpec",
-    "classifier_predictions",
-    "predict_classifier",
-    "predict_detections",
-    "predict_probabilities",
-]
+__all__ = ["CLASSIFY", "DETECT", "TaskSpec", "Validation"]
 
 
 class TaskSpec(Protocol):
-    """What the shared training loop needs to know about a task."""
+    """What the shared training loop needs to know about a task.
 
-    name: str
-    architecture: str
-    metric_name: str
+    The descriptive attributes are read-only, so frozen dataclasses satisfy the protocol.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def architecture(self) -> str: ...
+    @property
+    def metric_name(self) -> str: ...
 
     def build(self, *, pretrained: bool) -> torch.nn.Module: ...
     def ingest_options(self, target_shape: tuple[int, int]) -> IngestOptions:
@@ -58,96 +54,23 @@ class TaskSpec(Protocol):
     ) -> torch.Tensor: ...
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
-    ) -> dict[str, Any]:
-        """Validation metrics (floats, one named ``metric_name``) plus ``operating_point``:
-        the decision thresholds chosen on these validation images."""
+    ) -> Validation:
+        """Metrics on these validation images and the decision thresholds chosen on them."""
         ...
 
 
 @dataclass(frozen=True)
-class ClassifierPredictions:
-    """The classifier's image-level answers for N inputs.
-
-    The logits travel with the probabilities because calibration (temperature or Platt
-    scaling) is applied to the logits, after the forward pass and outside the network.
+class Validation:
+    """One validation of a network.
 
     Attributes:
-        probabilities: ``(N, 3)`` normal, benign, malignant.
-        abnormal_logit: ``(N,)`` A, with ``p(abnormal) = sigmoid(A)``.
-        malignant_logit: ``(N,)`` M, with ``p(malignant | abnormal) = sigmoid(M)``.
-        ood_features: the feature views OOD detectors score (:mod:`models.ood`).
+        metrics: floats, one of them named by the task's ``metric_name`` (NaN where the
+            images cannot define it, e.g. no positive case).
+        operating_point: the decision thresholds chosen on these images.
     """
 
-    probabilities: np.ndarray
-    abnormal_logit: np.ndarray
-    malignant_logit: np.ndarray
-    ood_features: OodFeatures
-
-
-@torch.no_grad()
-def predict_classifier(
-    model: LesionEvidenceClassifier,
-    inputs: Sequence[np.ndarray],
-    device: torch.device,
-    batch_size: int = 8,
-) -> ClassifierPredictions:
-    """Probabilities and image logits for ``(channels, H, W)`` model inputs."""
-    model.eval()
-    return classifier_predictions([model(batch) for batch in _batches(inputs, device, batch_size)])
-
-
-def classifier_predictions(outputs: Sequence[ClassifierOutput]) -> ClassifierPredictions:
-    """The image-level answers of one or more batches' network outputs, as arrays."""
-    if not outputs:
-        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0), concatenated([]))
-    return ClassifierPredictions(
-        probabilities=np.concatenate([o.probabilities.cpu().numpy() for o in outputs]),
-        abnormal_logit=np.concatenate([o.abnormal_logit.cpu().numpy() for o in outputs]),
-        malignant_logit=np.concatenate([o.malignant_logit.cpu().numpy() for o in outputs]),
-        ood_features=concatenated([ood_features_of(o) for o in outputs]),
-    )
-
-
-def predict_probabilities(
-    model: LesionEvidenceClassifier,
-    inputs: Sequence[np.ndarray],
-    device: torch.device,
-    batch_size: int = 8,
-) -> np.ndarray:
-    """``(N, 3)`` normal/benign/malignant probabilities for ``(channels, H, W)`` model inputs."""
-    return predict_classifier(model, inputs, device, batch_size).probabilities
-
-
-@torch.no_grad()
-def predict_detector(
-    model: MassDetector, inputs: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
-) -> tuple[list[GridDetections], OodFeatures]:
-    """Detections on the model grid and the feature views OOD detectors score, for
-    ``(channels, H, W)`` model inputs (one forward pass gives both)."""
-    model.eval()
-    found: list[GridDetections] = []
-    features = []
-    for batch in _batches(inputs, device, batch_size):
-        output = model(batch)
-        found.extend(decode_detections(output, stride=model.stride))
-        features.append(ood_features_of(output))
-    return found, concatenated(features)
-
-
-def predict_detections(
-    model: MassDetector, inputs: Sequence[np.ndarray], device: torch.device, batch_size: int = 8
-) -> list[GridDetections]:
-    """Detections on the model grid for ``(channels, H, W)`` model inputs."""
-    return predict_detector(model, inputs, device, batch_size)[0]
-
-
-def _batches(
-    inputs: Sequence[np.ndarray], device: torch.device, batch_size: int
-) -> Iterator[torch.Tensor]:
-    """``(B, channels, H, W)`` tensors of consecutive model inputs, on ``device``."""
-    for start in range(0, len(inputs), batch_size):
-        chunk = inputs[start : start + batch_size]
-        yield torch.stack([torch.from_numpy(x) for x in chunk]).to(device)
+    metrics: dict[str, float]
+    operating_point: DecisionThresholds
 
 
 def _balanced_weights(keys: Sequence[object]) -> list[float]:
@@ -156,6 +79,20 @@ def _balanced_weights(keys: Sequence[object]) -> list[float]:
     for key in keys:
         counts[key] = counts.get(key, 0) + 1
     return [1.0 / counts[key] for key in keys]
+
+
+def _classifier(model: torch.nn.Module) -> LesionEvidenceClassifier:
+    """The network of the classify task (the one :meth:`ClassifyTask.build` makes)."""
+    if not isinstance(model, LesionEvidenceClassifier):
+        raise TypeError(f"the classify task trains a LesionEvidenceClassifier, got {type(model)}")
+    return model
+
+
+def _detector(model: torch.nn.Module) -> MassDetector:
+    """The network of the detect task (the one :meth:`DetectTask.build` makes)."""
+    if not isinstance(model, MassDetector):
+        raise TypeError(f"the detect task trains a MassDetector, got {type(model)}")
+    return model
 
 
 def _auc(truth: Sequence[bool], scores: np.ndarray) -> float:
@@ -186,26 +123,29 @@ class ClassifyTask:
     def loss(
         self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
     ) -> torch.Tensor:
-        return classifier_loss(model(images), examples, stride=model.stride)
+        network = _classifier(model)
+        return classifier_loss(network(images), examples, stride=network.stride)
 
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
-    ) -> dict[str, Any]:
-        probabilities = predict_probabilities(model, [i.model_input() for i in images], device)
+    ) -> Validation:
+        probabilities = predict_probabilities(
+            _classifier(model), [i.model_input() for i in images], device
+        )
         labels = [i.label for i in images]
         abnormal = [lab is not Label.NORMAL for lab in labels]
-        point: dict[str, Any] = {}
+        point = DecisionThresholds()
         if 0 < sum(abnormal) < len(abnormal):
             chosen = operating_point(abnormal, 1 - probabilities[:, 0], rule="youden")
-            point = {
-                "abnormal_threshold": chosen.threshold,
-                "rule": "Youden on the validation split, score = 1 - p(normal)",
-            }
-        return {
+            point = DecisionThresholds(
+                abnormal_threshold=chosen.threshold,
+                rule="Youden on the validation split, score = 1 - p(normal)",
+            )
+        metrics = {
             "auc_abnormal": _auc(abnormal, 1 - probabilities[:, 0]),
             "auc_malignant": _auc([lab is Label.MALIGNANT for lab in labels], probabilities[:, 2]),
-            "operating_point": point,
         }
+        return Validation(metrics, point)
 
 
 @dataclass(frozen=True)
@@ -235,17 +175,20 @@ class DetectTask:
     def loss(
         self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
     ) -> torch.Tensor:
-        return detector_loss(model(images), examples, stride=model.stride)
+        network = _detector(model)
+        return detector_loss(network(images), examples, stride=network.stride)
 
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
-    ) -> dict[str, Any]:
+    ) -> Validation:
         scorable = [
             i
             for i in images
             if all(lesion.box is not None for lesion in i.lesions if self.keep(lesion))
         ]
-        detections = predict_detections(model, [i.model_input() for i in scorable], device)
+        detections = predict_detections(
+            _detector(model), [i.model_input() for i in scorable], device
+        )
         per_image = [
             (
                 d.boxes,
@@ -257,11 +200,8 @@ class DetectTask:
             for d, i in zip(detections, scorable, strict=True)
         ]
         if not any(len(truth) for _, _, truth in per_image):  # no mass to find: undefined
-            return {
-                "froc_mean_sensitivity": float("nan"),
-                "sensitivity_at_1fpi": float("nan"),
-                "operating_point": {},
-            }
+            undefined = {"froc_mean_sensitivity": float("nan"), "sensitivity_at_1fpi": float("nan")}
+            return Validation(undefined, DecisionThresholds())
         result = froc(per_image)
         false_positive_scores = np.sort(
             np.concatenate(
@@ -275,15 +215,18 @@ class DetectTask:
             if len(false_positive_scores) >= n_allowed > 0
             else 0.0
         )
-        return {
+        metrics = {
             "froc_mean_sensitivity": result.mean_sensitivity,
             "sensitivity_at_1fpi": result.sensitivity_at["1"],
-            "operating_point": {
-                "score_threshold": threshold,
-                "rule": "about 1 false positive per image on the validation "
-                "split (centre-in-box hits)",
-            },
         }
+        return Validation(
+            metrics,
+            DecisionThresholds(
+                score_threshold=threshold,
+                rule="about 1 false positive per image on the validation split (centre-in-box "
+                "hits)",
+            ),
+        )
 
 
 CLASSIFY = ClassifyTask()

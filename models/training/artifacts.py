@@ -1,10 +1,10 @@
-"""A trained model on disk: weights plus the metadata that makes it traceable.
+"""Writing a trained model folder: weights plus the metadata that makes it traceable.
 
 ``model.pt`` holds the state dict; ``metadata.json`` says what the model is, which data it saw
 (name, fingerprint, patient split), how it was trained (hyper-parameters, seed, code version,
-device, time) and how well it did on its validation split. The registry builds on this. The
-metadata schema itself lives in :mod:`mammocad.training_metadata` (torch-free, for the gateway);
-it is re-exported here for the training code that writes it.
+device, time) and how well it did on its validation split. The folder's layout and the metadata
+schema are :mod:`mammocad.schemas.artifact` (torch-free: the registry reads them inside the
+gateway); :mod:`models.inference.loaded` reads the folder back.
 """
 
 from __future__ import annotations
@@ -16,27 +16,14 @@ from pathlib import Path
 
 import torch
 
-from mammocad.training_metadata import (
-    METADATA_FILE,
-    WEIGHTS_FILE,
-    DataProvenance,
-    TrainingMetadata,
-)
+from mammocad.schemas.artifact import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
 
-__all__ = [
-    "DataProvenance",
-    "TrainingMetadata",
-    "code_version",
-    "load_metadata",
-    "load_weights",
-    "now_utc",
-    "save_artifact",
-]
+__all__ = ["code_version", "now_utc", "save_artifact"]
 
 
 def code_version() -> str:
     """The git commit of the code, with ``-dirty`` if it has uncommitted changes, or unknown."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -73,15 +60,3 @@ def save_artifact(folder: Path, model: torch.nn.Module, metadata: TrainingMetada
         encoding="utf-8",
     )
     return folder
-
-
-def load_metadata(folder: Path) -> TrainingMetadata:
-    """Read ``metadata.json`` of a trained model folder."""
-    return TrainingMetadata.model_validate_json((folder / METADATA_FILE).read_text("utf-8"))
-
-
-def load_weights(folder: Path, model: torch.nn.Module) -> torch.nn.Module:
-    """Load ``model.pt`` into ``model`` (strictly: every weight must match) and set eval mode."""
-    state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
-    model.load_state_dict(state, strict=True)
-    return model.eval()

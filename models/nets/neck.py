@@ -9,7 +9,7 @@ import torch
 from monai.networks.blocks.feature_pyramid_network import FeaturePyramidNetwork
 from torch import nn
 
-from models.backbone import FEATURE_CHANNELS, EfficientNetLite0Features
+from models.nets.backbone import FEATURE_CHANNELS, EfficientNetLite0Features
 
 __all__ = ["STRIDE", "PyramidTrunk", "channel_statistics"]
 
@@ -22,7 +22,7 @@ def channel_statistics(feature_map: torch.Tensor) -> torch.Tensor:
     Read from the trunk's stride-8 map these are the image's low-level "style" (how its grey
     curve, contrast and noise drive the early filters): what another scanner changes and what
     the pooled stride-32 features, trained to be invariant to augmented contrast, no longer
-    show. The OOD detector can read them (``models.ood``)."""
+    show. The OOD detector can read them (``models.trust.ood``)."""
     flat = feature_map.flatten(2)
     return torch.cat([flat.mean(dim=2), flat.std(dim=2)], dim=1)
 

@@ -20,7 +20,7 @@ from mammocad.geometry import GridTransform
 from mammocad.ingest.metadata import ImageMetadata
 from mammocad.ingest.pipeline import IngestOptions, ingest_file, model_input
 from mammocad.vocabulary import Label
-from models.targets import Box, boxes_from_instances, instance_map
+from models.training.targets import Box, boxes_from_instances, instance_map
 
 __all__ = ["Example", "ExampleDataset", "PreparedImage", "collate", "prepare_images"]
 
@@ -134,7 +134,7 @@ class ExampleDataset(Dataset[Example]):
         if self.augment is not None:
             channels = {"image": image[:1]} | ({"detail": image[1:]} if len(image) > 1 else {})
             instances = torch.from_numpy(instance_map(item.pixels.shape, boxes))[None]
-            moved = self.augment(channels | {"instances": instances})
+            moved = self.augment({**channels, "instances": instances})
             image = torch.cat(
                 [torch.as_tensor(moved[key]).float().clamp(0.0, 1.0) for key in channels]
             )

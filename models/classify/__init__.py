@@ -1,1 +1,0 @@
-"""Mammogram classification: normal / benign / malignant from lesion evidence maps."""
