@@ -28,6 +28,7 @@ from mammocad.schemas.evaluation import (
     AucEstimate,
     CalibrationFigures,
     ClassificationReport,
+    CrossValidationSummary,
     EvaluationReport,
     ExplanationQuality,
     FrocResult,
@@ -71,7 +72,7 @@ class EvaluationRecord(BaseModel):
 
 
 def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
-    """Read a ``report.json`` of ``mammocad evaluate``.
+    """Read a ``report.json`` of ``mammocad evaluate`` or of a release (cross-validated).
 
     Raises:
         InvalidInputError: not such a report, no data fingerprint, or no primary metric.
@@ -93,6 +94,10 @@ def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
             f"the {parsed.task} report has no {PRIMARY_METRIC[parsed.task]}",
             code="invalid-evaluation-report",
         )
+    metrics += [m for e in parsed.explanations for m in _explanation_metrics(e)]
+    metrics += _calibration_metrics(parsed.calibration)
+    if parsed.cross_validation is not None:
+        metrics = _with_cross_validation(metrics, parsed.cross_validation)
     return EvaluationRecord(
         task=parsed.task,
         data_name=parsed.data,
@@ -100,12 +105,34 @@ def evaluation_from_report(report: dict[str, Any]) -> EvaluationRecord:
         n_images=n_images,
         patients_seen_in_training=parsed.patients_seen_in_training,
         primary_metric=PRIMARY_METRIC[parsed.task],
-        metrics=metrics
-        + [m for e in parsed.explanations for m in _explanation_metrics(e)]
-        + _calibration_metrics(parsed.calibration),
+        metrics=metrics,
         subgroups=parsed.subgroups,
         report=report,
     )
+
+
+def _with_cross_validation(
+    metrics: list[MetricEstimate], summary: CrossValidationSummary
+) -> list[MetricEstimate]:
+    """The cross-validated figures (mean over repeats, patient-level interval) in place of the
+    same-named ones of the first repeat's pooled report, and the others kept."""
+    protocol = (
+        f"{summary.repeats} x {summary.k}-fold patient-level cross-validation "
+        f"(recipe {summary.recipe}; {summary.ci_method})"
+    )
+    replaced = {
+        m.name: MetricEstimate(
+            name=m.name,
+            value=m.value,
+            ci_low=m.ci_low,
+            ci_high=m.ci_high,
+            level=m.level,
+            support=f"{m.support}; {protocol}",
+        )
+        for m in summary.metrics
+    }
+    kept = [m for m in metrics if m.name not in replaced]
+    return [*replaced.values(), *kept]
 
 
 def _auc(name: str, auc: AucEstimate) -> MetricEstimate:

@@ -20,6 +20,8 @@ __all__ = [
     "CalibrationFigures",
     "ClassificationReport",
     "ConfusionMatrix",
+    "CrossValidatedMetric",
+    "CrossValidationSummary",
     "EvaluationReport",
     "ExplanationQuality",
     "FrocResult",
@@ -128,7 +130,7 @@ class ClassificationReport(BaseModel):
     auc_abnormal: AucEstimate
     auc_malignant: AucEstimate | None
     operating_point: OperatingPoint
-    threshold_source: Literal["youden on these data", "given"]
+    threshold_source: Literal["youden on these data", "given", "cross-fitted"]
     confusion: ConfusionMatrix
 
 
@@ -222,12 +224,55 @@ class HeldOutCalibration(CalibrationFigures):
     )
 
 
+class CrossValidatedMetric(BaseModel):
+    """One figure of a repeated patient-level cross-validation.
+
+    ``value`` is the mean over the repeats of the figure computed on each repeat's pooled
+    out-of-fold predictions (every image predicted once per repeat, by a model that never saw its
+    patient); the interval resamples patients (both images of a patient together) and recomputes
+    that mean, so it covers the uncertainty of having these patients, not only the fold split.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    level: float | None = None
+    per_repeat: list[float] = Field(default_factory=list)
+    support: str = Field(default="", description="what it was computed on")
+
+
+class CrossValidationSummary(BaseModel):
+    """How a recipe did under repeated patient-level cross-validation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    k: int = Field(ge=2, description="folds per repeat")
+    repeats: int = Field(ge=1)
+    seeds: list[int] = Field(description="the seed of each repeat's patient-level fold split")
+    n_images: int
+    n_patients: int
+    recipe: str = Field(description="the validated recipe, by name")
+    ci_method: str = "patient-level percentile bootstrap of the mean over repeats"
+    metrics: list[CrossValidatedMetric]
+
+    def metric(self, name: str) -> CrossValidatedMetric | None:
+        """The named figure, if this cross-validation measured it."""
+        return next((m for m in self.metrics if m.name == name), None)
+
+
 class EvaluationReport(BaseModel):
-    """``report.json`` of ``mammocad evaluate``: one model on one labelled data set.
+    """``report.json`` of ``mammocad evaluate`` (one model on one labelled data set) or of a
+    release (a recipe's repeated patient-level cross-validation).
 
     ``report`` (classifier) or ``froc`` (detector) holds the task's metrics; the data set is
     named by its content fingerprint as well as its name, because a name says where data was,
-    not what it was.
+    not what it was. A cross-validated report adds ``cross_validation`` (the figures with their
+    patient-level intervals); its ``report``/``froc`` then describe the first repeat's pooled
+    out-of-fold predictions, and ``patients_seen_in_training`` counts no patient, since every
+    prediction comes from a model that never saw it.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -242,3 +287,4 @@ class EvaluationReport(BaseModel):
     subgroups: list[SubgroupMetric] = Field(default_factory=list)
     explanations: list[ExplanationQuality] = Field(default_factory=list)
     calibration: HeldOutCalibration | None = None
+    cross_validation: CrossValidationSummary | None = None

@@ -138,7 +138,10 @@ class ServiceProblem(BaseModel):
     code: str
 
 
-ExplainMethod = Literal["gradcam", "shap"]
+ExplainMethod = Literal["gradcam", "shap", "evidence"]
+"""gradcam: captum's LayerGradCam; shap: shap's GradientExplainer (expected gradients);
+evidence: the network's own dense map of lesion evidence (the patch classifier's cell
+probabilities, the evidence-map classifier's cells, the detector's centre heat)."""
 
 
 class ShapOptions(BaseModel):

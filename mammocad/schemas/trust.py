@@ -63,7 +63,10 @@ class CalibrationRecord(BaseModel):
 
     model_config = _STRICT
 
-    method: Literal["temperature", "platt", "joint", "isotonic"]
+    method: Literal["none", "temperature", "platt", "joint", "isotonic"] = Field(
+        description="'none': measured, and no candidate improved the cross-validated "
+        "likelihood, so answers carry the model's own probabilities (calibrated: false)"
+    )
     target: str = Field(min_length=1, description="which output, e.g. 'p(abnormal)'")
     parameters: dict[str, float] = Field(description="fitted values, e.g. {'temperature': 1.7}")
     method_selection: dict[str, float] | None = Field(

@@ -34,7 +34,7 @@ from models.evaluation.report import (
 from models.explain.explainer import Method
 from models.inference.loaded import LoadedModel
 from models.inference.predict import predict_detections, predict_probabilities
-from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork
 from models.nets.detector import MassDetector
 from models.training.data import PreparedImage
 from models.training.run import prepare_with_progress
@@ -53,7 +53,7 @@ DetectorScores = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def evaluate_classifier(
-    network: LesionEvidenceClassifier,
+    network: ClassifierNetwork,
     device: torch.device,
     images: Sequence[PreparedImage],
     *,
@@ -139,7 +139,7 @@ def write_evaluation(
     report_path = folder / "report.json"
     if loaded.metadata.task == "classify":
         threshold = loaded.metadata.operating_point.abnormal_threshold
-        network = cast(LesionEvidenceClassifier, loaded.network)  # built for metadata.task
+        network = cast(ClassifierNetwork, loaded.network)  # built for metadata.task
         report, probabilities = evaluate_classifier(
             network, loaded.device, images, threshold=threshold
         )

@@ -20,7 +20,6 @@ pointing-game setting; the detector explains its best detection, which is the de
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import torch
@@ -30,13 +29,13 @@ from mammocad.errors import InvalidInputError
 from mammocad.schemas.evaluation import ExplanationQuality, RandomisationCheck
 from models.evaluation.classification import wilson_interval
 from models.explain.explainer import Explanation, Method, ModelExplainer
-from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork
 from models.training.data import PreparedImage
 from models.training.tasks import CLASSIFY, DETECT, TaskSpec
 
 __all__ = [
     "explanation_quality",
-    "pooled_explanations",
+    "pool_explanations",
 ]
 
 RANDOMISATION_IMAGES = 12
@@ -53,7 +52,7 @@ def explanation_quality(
     seed: int = 0,
 ) -> ExplanationQuality:
     """Pointing game, energy inside the boxes and the randomisation check of ``method``."""
-    task: TaskSpec = CLASSIFY if isinstance(network, LesionEvidenceClassifier) else DETECT
+    task: TaskSpec = CLASSIFY if isinstance(network, ClassifierNetwork) else DETECT
     explainer = ModelExplainer(network, device, background)
     located = [(image, boxes) for image in images if len(boxes := _boxes(image, task)) > 0]
     hits, energies, chances, maps = 0, [], [], []
@@ -72,7 +71,7 @@ def explanation_quality(
         energies.append(_energy_inside(cell_map, explanation.stride, boxes))
         maps.append((image, explanation.explained, cell_map))
     torch.manual_seed(seed)
-    randomised = task.build(pretrained=False).to(device).eval()
+    randomised = type(network)(pretrained=False).to(device).eval()  # same architecture
     random_explainer = ModelExplainer(randomised, device, background)
     correlations = [
         _spearman(trained, random_explainer.explain_output(image.model_input(), method, target))
@@ -150,41 +149,47 @@ def _spearman(trained: np.ndarray, randomised: Explanation) -> float | None:
     return float(spearmanr(trained, other).statistic)
 
 
-def pooled_explanations(per_fold: Sequence[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Cross-validation folds' :class:`ExplanationQuality` (as JSON) pooled per method:
-    pointing hits and images summed, the means weighted by each fold's images."""
+def pool_explanations(qualities: Sequence[ExplanationQuality]) -> list[ExplanationQuality]:
+    """Cross-validation folds' explanation quality pooled per method: hits and films summed,
+    the means weighted by each fold's films (the randomisation check by its compared films)."""
     pooled = []
-    for method in sorted({q["method"] for fold in per_fold for q in fold}):
-        rows = [q for fold in per_fold for q in fold if q["method"] == method and q["images"]]
-        images = sum(q["images"] for q in rows)
-        compared = sum(q["randomisation"]["images"] - q["randomisation"]["blank"] for q in rows)
-
-        def weighted(key: str, rows: list[dict[str, Any]] = rows, n: int = images) -> float | None:
-            return sum(q[key] * q["images"] for q in rows) / n if n else None
-
-        correlations = [
-            (
-                q["randomisation"]["spearman_mean"],
-                q["randomisation"]["images"] - q["randomisation"]["blank"],
-            )
+    for method in sorted({q.method for q in qualities}):
+        rows = [q for q in qualities if q.method == method and q.images]
+        films = sum(q.images for q in rows)
+        if not films:
+            continue
+        hits = sum(q.pointing_hits for q in rows)
+        compared = [
+            (q.randomisation.spearman_mean, q.randomisation.images - q.randomisation.blank)
             for q in rows
-            if q["randomisation"]["spearman_mean"] is not None
+            if q.randomisation.spearman_mean is not None
         ]
-        hits = sum(q["pointing_hits"] for q in rows)
+        n_compared = sum(n for _, n in compared)
         pooled.append(
-            {
-                "method": method,
-                "images": images,
-                "pointing_hits": hits,
-                "pointing_game": hits / images if images else None,
-                "pointing_ci": wilson_interval(hits, images) if images else None,
-                "pointing_chance": weighted("pointing_chance"),
-                "energy_inside": weighted("energy_inside"),
-                "randomisation_images": sum(q["randomisation"]["images"] for q in rows),
-                "randomisation_blank": sum(q["randomisation"]["blank"] for q in rows),
-                "randomisation_spearman_mean": (
-                    sum(c * n for c, n in correlations) / compared if compared else None
+            ExplanationQuality(
+                method=method,
+                target=rows[0].target,
+                images=films,
+                pointing_hits=hits,
+                pointing_game=hits / films,
+                pointing_ci=wilson_interval(hits, films),
+                pointing_chance=sum((q.pointing_chance or 0.0) * q.images for q in rows) / films,
+                energy_inside=sum((q.energy_inside or 0.0) * q.images for q in rows) / films,
+                randomisation=RandomisationCheck(
+                    images=sum(q.randomisation.images for q in rows),
+                    blank=sum(q.randomisation.blank for q in rows),
+                    spearman_mean=sum(c * n for c, n in compared) / n_compared
+                    if n_compared
+                    else None,
+                    spearman_max=max(
+                        (
+                            q.randomisation.spearman_max
+                            for q in rows
+                            if q.randomisation.spearman_max is not None
+                        ),
+                        default=None,
+                    ),
                 ),
-            }
+            )
         )
     return pooled

@@ -174,23 +174,3 @@ def test_bad_size_and_bad_spec_are_refused(tmp_path: Path) -> None:
     assert bad_size.exit_code == 2
     bad_spec = runner.invoke(app, ["train", "detector", "--data", "nosuch:thing"])
     assert bad_spec.exit_code == 2 and "nosuch" in bad_spec.output
-
-
-def test_cross_validation_keeps_patients_apart(tiny_set: DataSet) -> None:
-    from models.evaluation.crossval import cross_validate
-
-    result = cross_validate(
-        CLASSIFY,
-        tiny_set,
-        k=2,
-        target_shape=TINY,
-        options=QUICK,
-        inner_val_fraction=0.34,
-        console=Console(quiet=True),
-    )
-    tested = [set(fold["test_patients"]) for fold in result.folds]
-    assert len(tested) == 2 and tested[0].isdisjoint(tested[1])
-    assert tested[0] | tested[1] == set(tiny_set.patients)
-    assert result.pooled_classification is not None
-    assert result.pooled_classification.n_images == len(tiny_set)
-    assert result.code_version and result.data_fingerprint.startswith("sha256:")

@@ -11,13 +11,14 @@ import torch
 
 from mammocad.datasets.records import DataSet
 from mammocad.datasets.spec import load_dataset
+from mammocad.schemas.evaluation import ExplanationQuality
 from models.evaluation.classification import wilson_interval
 from models.evaluation.explanation import (
     _energy_inside,
     _peak_inside,
     _spearman,
     explanation_quality,
-    pooled_explanations,
+    pool_explanations,
 )
 from models.explain import Explanation
 from models.explain.targets import class_target
@@ -162,8 +163,8 @@ class TestExplanationQuality:
         assert quality.energy_inside is not None and 0 <= quality.energy_inside <= 1
         check = quality.randomisation
         assert check.images == 2 and 0 <= check.blank <= check.images
-        pooled = pooled_explanations([[quality.model_dump(mode="json")]])
-        assert pooled[0]["images"] == quality.images
+        [pooled] = pool_explanations([quality])
+        assert pooled.images == quality.images
 
     def test_peaks_are_scored_against_each_images_true_class_and_boxes(
         self, classifier_images: list[PreparedImage], monkeypatch: pytest.MonkeyPatch
@@ -284,29 +285,33 @@ class TestPooledExplanations:
         ],
     )
 
+    def _pooled(self) -> list[ExplanationQuality]:
+        return pool_explanations(
+            [ExplanationQuality.model_validate(q) for fold in self.folds for q in fold]
+        )
+
     def test_counts_are_summed_and_means_weighted_by_images(self) -> None:
-        gradcam, shap = pooled_explanations(self.folds)
-        assert gradcam["method"] == "gradcam" and shap["method"] == "shap"
-        assert (gradcam["images"], gradcam["pointing_hits"]) == (6, 3)
-        assert gradcam["pointing_game"] == 0.5
-        assert gradcam["pointing_ci"] == wilson_interval(3, 6)
-        assert gradcam["pointing_chance"] == pytest.approx((0.1 * 4 + 0.4 * 2) / 6)
-        assert gradcam["energy_inside"] == pytest.approx((0.5 * 4 + 0.2 * 2) / 6)
-        assert (gradcam["randomisation_images"], gradcam["randomisation_blank"]) == (4, 1)
+        gradcam, shap = self._pooled()
+        assert gradcam.method == "gradcam" and shap.method == "shap"
+        assert (gradcam.images, gradcam.pointing_hits) == (6, 3)
+        assert gradcam.pointing_game == 0.5
+        assert gradcam.pointing_ci == wilson_interval(3, 6)
+        assert gradcam.pointing_chance == pytest.approx((0.1 * 4 + 0.4 * 2) / 6)
+        assert gradcam.energy_inside == pytest.approx((0.5 * 4 + 0.2 * 2) / 6)
+        assert (gradcam.randomisation.images, gradcam.randomisation.blank) == (4, 1)
         # weighted by the images actually compared (2 and 1)
-        assert gradcam["randomisation_spearman_mean"] == pytest.approx((0.2 * 2 + 0.8 * 1) / 3)
+        assert gradcam.randomisation.spearman_mean == pytest.approx((0.2 * 2 + 0.8 * 1) / 3)
 
     def test_a_fold_without_lesions_adds_nothing(self) -> None:
-        _, shap = pooled_explanations(self.folds)
-        assert (shap["images"], shap["pointing_hits"], shap["pointing_game"]) == (4, 1, 0.25)
-        assert shap["pointing_ci"] == wilson_interval(1, 4)
-        assert shap["energy_inside"] == pytest.approx(0.3)
-        assert shap["randomisation_blank"] == 2 and shap["randomisation_spearman_mean"] is None
+        _, shap = self._pooled()
+        assert (shap.images, shap.pointing_hits, shap.pointing_game) == (4, 1, 0.25)
+        assert shap.pointing_ci == wilson_interval(1, 4)
+        assert shap.energy_inside == pytest.approx(0.3)
+        assert shap.randomisation.blank == 2 and shap.randomisation.spearman_mean is None
 
-    def test_a_method_never_scored(self) -> None:
-        (only,) = pooled_explanations([[_fold_quality("gradcam", 0, 0, None, None, (0, 0, None))]])
-        assert only["images"] == 0 and only["pointing_game"] is None
-        assert only["pointing_ci"] is None and only["energy_inside"] is None
-
-    def test_no_folds(self) -> None:
-        assert pooled_explanations([]) == []
+    def test_a_method_never_scored_and_no_folds_pool_to_nothing(self) -> None:
+        never = ExplanationQuality.model_validate(
+            _fold_quality("gradcam", 0, 0, None, None, (0, 0, None))
+        )
+        assert pool_explanations([never]) == []
+        assert pool_explanations([]) == []
