@@ -98,8 +98,9 @@ def _usable(
     task: Task,
     reader: Callable[[str, Mapping[str, float]], Maps],
 ) -> Maps | None:
-    """What ``reader`` makes of the record; None (logged) when there is no usable record."""
-    if record is None:
+    """What ``reader`` makes of the record; None when there is no record, when it says that
+    no calibration was kept (method ``none``), or (logged) when it cannot be applied."""
+    if record is None or record.method == "none":
         return None
     try:
         return reader(record.method, record.parameters)

@@ -46,7 +46,7 @@ from mammocad.schemas.trust import CalibrationQuality, CalibrationRecord, DataRe
 from mammocad.vocabulary import Label
 from models.evaluation.detection import detection_hits
 from models.inference.predict import predict_classifier, predict_detections
-from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork
 from models.nets.detector import MassDetector
 from models.training.data import PreparedImage
 from models.trust.reliability import (
@@ -61,16 +61,20 @@ __all__ = [
     "METHODS",
     "calibrate",
     "calibration_figures",
+    "calibration_record",
     "choose_method",
+    "classifier_parameters",
     "cross_validated_malignancy_nll",
     "cross_validated_nll",
     "fit_logit_map",
     "fit_malignancy_map",
     "held_out_calibration",
+    "logit_map_parameters",
 ]
 
 Method = Literal["temperature", "platt"]
 ClassifierMethod = Literal["temperature", "platt", "joint"]
+RecordedMethod = Literal["none", "temperature", "platt", "joint"]
 METHODS: tuple[Method, ...] = ("temperature", "platt")
 CLASSIFIER_METHODS: tuple[ClassifierMethod, ...] = ("temperature", "platt", "joint")
 _MethodT = TypeVar("_MethodT", bound=str)
@@ -196,7 +200,7 @@ def calibrate(
     """Fit and measure the calibration of ``model`` on ``images`` (of ``dataset``: data the
     weights were not trained on)."""
     fitted_on = DataRef(name=dataset.name, fingerprint=fingerprint(dataset))
-    if isinstance(model, LesionEvidenceClassifier):
+    if isinstance(model, ClassifierNetwork):
         return _calibrate_classifier(model, images, fitted_on, device)
     if isinstance(model, MassDetector):
         return _calibrate_detector(model, images, fitted_on, device)
@@ -217,7 +221,7 @@ def held_out_calibration(
     measured ECE near it is as good as this many cases can show. A classifier is measured twice:
     top label over normal/benign/malignant (the target), and p(abnormal) alone (the probability
     its decision thresholds)."""
-    if isinstance(model, LesionEvidenceClassifier):
+    if isinstance(model, ClassifierNetwork):
         found = predict_classifier(model, [i.model_input() for i in images], device)
         truth = np.array([list(Label).index(i.label) for i in images])
         a, m = found.abnormal_logit, found.malignant_logit
@@ -262,7 +266,7 @@ def calibration_figures(
 
 
 def _calibrate_classifier(
-    model: LesionEvidenceClassifier,
+    model: ClassifierNetwork,
     images: Sequence[PreparedImage],
     fitted_on: DataRef,
     device: torch.device,
@@ -281,11 +285,11 @@ def _calibrate_classifier(
     method = choose_method(cv_nll, _CLASSIFIER_PARAMETERS)
     map_a = fit_logit_map(a, abnormal, _abnormal_method(method))
     map_m = fit_malignancy_map(m[abnormal], a[abnormal], malignant, method)
-    return _record(
+    return calibration_record(
         "normal/benign/malignant (top label)",
         method,
-        _classifier_parameters(method, map_a, map_m),
-        cv_nll,
+        classifier_parameters(method, map_a, map_m),
+        _labelled(cv_nll),
         fitted_on,
         summarise_calibration(classifier_probabilities(a, m), labels),
         summarise_calibration(classifier_probabilities(a, m, map_a, map_m), labels),
@@ -297,18 +301,20 @@ def _abnormal_method(method: ClassifierMethod) -> Method:
     return "platt" if method == "joint" else method
 
 
-def _classifier_parameters(
-    method: ClassifierMethod, abnormal: LogitMap, malignant: MalignancyMap
+def classifier_parameters(
+    method: RecordedMethod, abnormal: LogitMap, malignant: MalignancyMap
 ) -> dict[str, float]:
     """The record's parameter names (as :func:`mammocad.calibration.classifier_maps` reads)."""
+    if method == "none":
+        return {}
     if method == "joint":
-        return _parameters("platt", abnormal, "abnormal_") | {
+        return logit_map_parameters("platt", abnormal, "abnormal_") | {
             "malignant_from_m": malignant.from_m,
             "malignant_from_a": malignant.from_a,
             "malignant_from_am": malignant.from_am,
             "malignant_bias": malignant.bias,
         }
-    return _parameters(method, abnormal, "abnormal_") | _parameters(
+    return logit_map_parameters(method, abnormal, "abnormal_") | logit_map_parameters(
         method, LogitMap(malignant.from_m, malignant.bias), "malignant_"
     )
 
@@ -326,18 +332,18 @@ def _calibrate_detector(
     cv_nll = {method: cross_validated_nll(z, hit, method) for method in METHODS}
     method = choose_method(cv_nll, _DETECTOR_PARAMETERS)
     mapping = fit_logit_map(z, hit, method)
-    return _record(
+    return calibration_record(
         "box score: p(the box is a mass)",
         method,
-        _parameters(method, mapping, ""),
-        cv_nll,
+        logit_map_parameters(method, mapping, ""),
+        _labelled(cv_nll),
         fitted_on,
         summarise_calibration(two_class(s), y),
         summarise_calibration(two_class(scaled_scores(s, mapping)), y),
     )
 
 
-def _parameters(method: Method, mapping: LogitMap, prefix: str) -> dict[str, float]:
+def logit_map_parameters(method: Method, mapping: LogitMap, prefix: str) -> dict[str, float]:
     """The record's parameter names for ``mapping`` (as :mod:`mammocad.calibration` reads them)."""
     if method == "temperature":
         return {f"{prefix}temperature": 1.0 / mapping.scale}
@@ -364,22 +370,28 @@ def _scores_and_hits(
     )
 
 
-def _record(
+def calibration_record(
     target: str,
-    method: ClassifierMethod,
+    method: RecordedMethod,
     parameters: dict[str, float],
-    cv_nll: Mapping[_MethodT, float],
+    selection: Mapping[str, float],
     fitted_on: DataRef,
     before: CalibrationSummary,
     after: CalibrationSummary,
 ) -> CalibrationRecord:
+    """The record of a fitted calibration; ``selection`` is the figure each candidate scored
+    (named with how it was measured)."""
     return CalibrationRecord(
         method=method,
         target=target,
         parameters=parameters,
-        method_selection={f"{m} (5-fold cross-validated NLL)": v for m, v in cv_nll.items()},
+        method_selection=dict(selection),
         fitted_on=fitted_on,
         before=CalibrationQuality(ece=before.ece, brier=before.brier),
         after=CalibrationQuality(ece=after.ece, brier=after.brier),
         reliability_bins=[ReliabilityBin(**b.model_dump()) for b in after.bins],
     )
+
+
+def _labelled(cv_nll: Mapping[_MethodT, float]) -> dict[str, float]:
+    return {f"{m} (5-fold cross-validated NLL)": v for m, v in cv_nll.items()}

@@ -52,6 +52,7 @@ __all__ = [
     "PENULTIMATE",
     "STATISTICS",
     "FeatureDetector",
+    "FoldFeatures",
     "KnnDetector",
     "MahalanobisDetector",
     "OodFeatures",
@@ -184,6 +185,14 @@ class KnnDetector:
 FeatureDetector = MahalanobisDetector | KnnDetector
 
 
+@dataclass(frozen=True)
+class FoldFeatures:
+    """The feature views one cross-validation fold model gave its training and unseen films."""
+
+    train: Mapping[str, np.ndarray]
+    test: Mapping[str, np.ndarray]
+
+
 def candidate_name(detector: FeatureDetector) -> str:
     """``kind`` for the penultimate view (the original detectors), ``kind on view`` else."""
     if detector.feature == PENULTIMATE:
@@ -221,23 +230,36 @@ def fit_candidates(train_features: Mapping[str, np.ndarray]) -> list[FeatureDete
 
 def fit_ood_detector(
     train_features: Mapping[str, np.ndarray],
-    validation_features: Mapping[str, np.ndarray],
+    validation_features: Mapping[str, np.ndarray] | None,
     shifted_features: Mapping[str, Mapping[str, np.ndarray]],
     reference: DataRef,
     folder: Path,
+    *,
+    cross_fit: Sequence[FoldFeatures] = (),
 ) -> OodDetectorRecord:
-    """Fit every candidate on the training features, set the threshold on the validation ones,
-    measure AUROC on every shifted set, keep the best on the near shift, write ``ood.npz`` +
-    ``ood.json`` into ``folder``, return the record.
+    """Fit every candidate on the training features, set the threshold, measure AUROC on every
+    shifted set, keep the best on the near shift, write ``ood.npz`` + ``ood.json`` into
+    ``folder``, return the record.
+
+    The threshold lets :data:`PASS_RATE` of ``validation_features`` (held-out in-distribution
+    images) pass. Without held-out images (``None``: a model trained on every image, as a
+    release trains it), it is cross-fitted: the kept candidate is fitted again on each
+    cross-validation fold model's training films (``cross_fit``), and the ratio of its
+    :data:`PASS_RATE` quantile on the fold's unseen films to that on its own training films
+    (how much farther new patients lie) scales the quantile on the final training films.
 
     Raises:
-        ValueError: no shifted set to measure against (the record requires one).
+        ValueError: no shifted set to measure against (the record requires one), or neither
+            held-out images nor folds to cross-fit the threshold.
     """
     if not shifted_features:
         raise ValueError("an OOD detector needs at least one shifted set to be measured on")
+    if validation_features is None and not cross_fit:
+        raise ValueError("the threshold needs held-out images or cross-validation folds")
+    in_distribution = train_features if validation_features is None else validation_features
     candidates = fit_candidates(train_features)
     measured = {
-        candidate_name(c): _shift_evaluations(c, validation_features, shifted_features)
+        candidate_name(c): _shift_evaluations(c, in_distribution, shifted_features)
         for c in candidates
     }
     # Keep the detector that separates the near shift (the subtle one) best; ties: the earlier.
@@ -246,8 +268,19 @@ def fit_ood_detector(
         key=lambda pair: (_near_auroc(measured[candidate_name(pair[1])]), -pair[0]),
     )
     evaluations = measured[candidate_name(detector)]
-    in_scores = detector.score(validation_features)
+    in_scores = detector.score(in_distribution)
     threshold = float(np.quantile(in_scores, PASS_RATE))
+    if validation_features is None:
+        ratio = _held_out_ratio(candidate_name(detector), cross_fit)
+        threshold *= ratio
+        rule = (
+            f"{PASS_RATE:.0%} of unseen in-distribution films pass, cross-fitted: the "
+            f"{PASS_RATE:.0%} quantile on the training films times {ratio:.3f}, the mean ratio "
+            f"of that quantile on unseen to training films over {len(cross_fit)} "
+            "cross-validation fold models"
+        )
+    else:
+        rule = f"{PASS_RATE:.0%} of the held-out images (in distribution) pass"
     payload = detector.to_bytes()
     (folder / OOD_PARAMETERS_FILE).write_bytes(payload)
     record = OodDetectorRecord(
@@ -266,14 +299,25 @@ def fit_ood_detector(
             },
         },
         threshold=threshold,
-        threshold_rule=f"{PASS_RATE:.0%} of the held-out images (in distribution) pass; "
-        f"{candidate_name(detector)} kept over "
+        threshold_rule=f"{rule}; {candidate_name(detector)} kept over "
         + ", ".join(name for name in measured if name != candidate_name(detector))
         + " for its AUROC on the near shift set",
         shift_evaluations=evaluations,
     )
     (folder / OOD_RECORD_FILE).write_text(record.model_dump_json(indent=2) + "\n", "utf-8")
     return record
+
+
+def _held_out_ratio(name: str, folds: Sequence[FoldFeatures]) -> float:
+    """Mean over folds of (quantile on unseen films) / (quantile on training films) of the
+    candidate ``name`` fitted on each fold's training films (at least 1)."""
+    ratios = []
+    for fold in folds:
+        [fitted] = [c for c in fit_candidates(fold.train) if candidate_name(c) == name]
+        seen = float(np.quantile(fitted.score(fold.train), PASS_RATE))
+        unseen = float(np.quantile(fitted.score(fold.test), PASS_RATE))
+        ratios.append(unseen / max(seen, 1e-12))
+    return max(1.0, float(np.mean(ratios)))
 
 
 def _shift_evaluations(

@@ -47,7 +47,7 @@ from mammocad.schemas.trust import OodDetectorRecord, OodEvaluation, ShiftSetRes
 from models.evaluation.detection import froc
 from models.evaluation.evaluate import detector_scores, evaluate_classifier
 from models.inference.loaded import LoadedModel
-from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork
 from models.nets.detector import MassDetector
 from models.training.data import prepare_images
 from models.trust.ood import PASS_RATE, candidate_name, fit_candidates, ood_features
@@ -204,7 +204,7 @@ def _accuracy(loaded: LoadedModel, labelled: DataSet) -> float | None:
     images = prepare_images(labelled, loaded.metadata.ingest)
     if loaded.metadata.task == "classify":
         threshold = loaded.metadata.operating_point.abnormal_threshold
-        network = cast(LesionEvidenceClassifier, loaded.network)  # built for metadata.task
+        network = cast(ClassifierNetwork, loaded.network)  # built for metadata.task
         report, _ = evaluate_classifier(
             network, loaded.device, images, threshold=threshold, n_boot=200
         )

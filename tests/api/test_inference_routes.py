@@ -320,3 +320,17 @@ def test_clients_are_closed_with_the_app(full_registry: Registry) -> None:
         assert isinstance(client.app, FastAPI)
         services = client.app.state.task_services
     assert services.classify._http.is_closed and services.detect._http.is_closed
+
+
+def test_a_measured_calibration_that_kept_none_answers_uncalibrated(
+    full_registry: Registry, inference_client: TestClient, httpx_mock: HTTPXMock
+) -> None:
+    """A release whose cross-fitted calibration did not beat the model's own probabilities
+    records method 'none': the answer carries the model's probabilities, calibrated false."""
+    record = calibration_record().model_copy(update={"method": "none", "parameters": {}})
+    full_registry.attach_record("classifier", 2, record, actor="tester")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
+    assert body["calibrated"] is False and body["calibration"] is None
+    assert body["probabilities"]["normal"] == pytest.approx(PROBABILITIES["normal"])
+    assert body["prediction"]["abnormal_threshold"] == pytest.approx(0.3)  # the model's own
