@@ -20,6 +20,7 @@ from api.inference_schemas import (
     ModelUsed,
     OodAssessment,
 )
+from mammocad.schemas.inference_contract import ExplainMethod
 
 __all__ = [
     "ExplainResponse",
@@ -62,7 +63,7 @@ class ExplainedDetection(BaseModel):
 class ExplanationMethod(BaseModel):
     """How the heatmap was computed."""
 
-    name: Literal["gradcam", "shap"]
+    name: ExplainMethod
     details: dict[str, str | int | float | bool] = Field(
         description="library, layer, and for SHAP: samples, seed, background images, expected "
         "value and the completeness gap (|sum of SHAP values - (value - expected value)|: the "

@@ -27,7 +27,7 @@ from models.inference.predict import (
     classifier_predictions,
     predict_classifier,
 )
-from models.nets.classifier import CLASSES, ClassifierOutput, LesionEvidenceClassifier
+from models.nets.classifier import CLASSES, ClassifierNetwork, ClassifierOutput
 from serving.engine import TaskEngine, ood_scores
 from serving.explaining import explain_with, explanation_outcome
 from serving.settings import get_settings
@@ -39,7 +39,7 @@ ClassifyOutcomes = RootModel[list[ClassifyOutcome]]
 
 def classify_batch(model: LoadedModel, inputs: list[np.ndarray]) -> list[ClassifyOutcome]:
     """One forward pass of a classifier over ``(2, rows, columns)`` inputs."""
-    network = cast(LesionEvidenceClassifier, model.network)  # the resident cache checked the task
+    network = cast(ClassifierNetwork, model.network)  # the resident cache checked the task
     found = predict_classifier(network, inputs, model.device, batch_size=len(inputs))
     return _outcomes(model, found)
 

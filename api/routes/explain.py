@@ -48,7 +48,7 @@ from mammocad.heatmaps import (
     secondary_capture,
     to_original_geometry,
 )
-from mammocad.schemas.inference_contract import ExplainOutcome, ShapOptions
+from mammocad.schemas.inference_contract import ExplainMethod, ExplainOutcome, ShapOptions
 from registry import PRODUCTION
 
 __all__ = ["router"]
@@ -89,8 +89,11 @@ async def explain(
         Literal["classify", "detect"], Query(description="which model's answer to explain")
     ],
     method: Annotated[
-        Literal["gradcam", "shap"],
-        Query(description="gradcam: captum LayerGradCam; shap: shap GradientExplainer"),
+        ExplainMethod,
+        Query(
+            description="gradcam: captum LayerGradCam; shap: shap GradientExplainer; evidence: "
+            "the model's own dense lesion evidence (cell probabilities)"
+        ),
     ] = "gradcam",
     target: Annotated[
         str | None,

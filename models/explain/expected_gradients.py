@@ -76,7 +76,7 @@ def expected_gradients(
     background: Mapping[str, torch.Tensor],
     read: Callable[[Any], torch.Tensor],
     *,
-    stride: int,
+    grid: tuple[int, int],
     nsamples: int,
     seed: int,
 ) -> ShapResult:
@@ -85,7 +85,10 @@ def expected_gradients(
     Args:
         features: ``network.intermediate(image)`` of one image (batch of 1).
         background: ``network.intermediate(...)`` of the background images.
-        stride: the stride of the finest feature map (the output grid).
+        grid: ``(rows, columns)`` of the output cell grid: each feature's values are summed
+            over channels and carried to it (spread evenly over the cells a coarser feature cell
+            covers, summed over the finer cells one output cell covers), so the map still adds
+            up to the explained change.
         nsamples: samples per image (more: smaller completeness gap, proportionally slower).
         seed: the sampling seed (the same image and seed give the same map).
     """
@@ -94,13 +97,11 @@ def expected_gradients(
     head = _SecondHalf(network, names, read).eval()
     explainer = shap.GradientExplainer(head, [background[n] for n in names], batch_size=nsamples)
     values = explainer.shap_values([features[n] for n in names], nsamples=nsamples, rseed=seed)
-    finest = features[names[0]]
-    rows, columns = int(finest.shape[-2]), int(finest.shape[-1])
+    rows, columns = grid
     cell_map = np.zeros((rows, columns), dtype=np.float64)
     for name, value in zip(names, values, strict=True):
-        per_cell = np.asarray(value).reshape(features[name].shape)[0].sum(axis=0)
-        factor = rows // per_cell.shape[0]  # 1, 2 or 4 stride-8 cells per feature cell
-        cell_map += np.kron(per_cell, np.ones((factor, factor))) / factor**2
+        shaped = np.asarray(value).reshape(features[name].shape)[0]
+        cell_map += _on_grid(shaped.sum(axis=0) if shaped.ndim == 3 else shaped, grid)
     with torch.no_grad():
         output = float(head(*[features[n] for n in names])[0, 0])
         expected = float(head(*[background[n] for n in names]).mean())
@@ -110,3 +111,15 @@ def expected_gradients(
         expected_output=expected,
         completeness_gap=abs(float(cell_map.sum()) - (output - expected)),
     )
+
+
+def _on_grid(per_cell: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
+    """A feature's ``(h, w)`` values on the output ``grid`` (an integer factor finer or coarser),
+    keeping their sum."""
+    rows, columns = grid
+    if per_cell.shape[0] >= rows:
+        factor = per_cell.shape[0] // rows
+        trimmed = per_cell[: rows * factor, : columns * factor]
+        return trimmed.reshape(rows, factor, columns, factor).sum(axis=(1, 3))
+    factor = rows // per_cell.shape[0]
+    return np.kron(per_cell, np.ones((factor, factor)))[:rows, :columns] / factor**2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import captum
 import numpy as np
@@ -17,16 +17,50 @@ import torch
 from torch import nn
 
 from mammocad.errors import InvalidInputError
+from mammocad.schemas.inference_contract import ExplainMethod
 from models.explain.expected_gradients import expected_gradients
 from models.explain.gradcam import grad_cam
 from models.explain.targets import ExplainedOutput, class_target, detection_target
 from models.inference.decode import decode_detections
-from models.nets.classifier import ClassifierOutput, LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork, ClassifierOutput, LesionEvidenceClassifier
 from models.nets.detector import DetectorOutput, MassDetector
 
 __all__ = ["Explanation", "Method", "ModelExplainer", "ShapSettings"]
 
-Method = Literal["gradcam", "shap"]
+Method = ExplainMethod
+
+
+_EVIDENCE_SOURCES = {
+    "PatchEvidenceClassifier": "each cell's probability of a lesion (of a malignant lesion for "
+    "the malignant class) in its 96 x 96 pixel window: the patch classifier's own map",
+    "LesionEvidenceClassifier": "the evidence head's per-cell probability of abnormal (or "
+    "malignant) tissue",
+    "MassDetector": "the centre heatmap: each cell's probability that a mass is centred there",
+}
+
+
+def _grid(output: ClassifierOutput | DetectorOutput) -> tuple[int, int]:
+    """The output cell grid an explanation map is on."""
+    dense = output.heat if isinstance(output, DetectorOutput) else output.evidence
+    return int(dense.shape[-2]), int(dense.shape[-1])
+
+
+def evidence_map(
+    output: ClassifierOutput | DetectorOutput, explained: ExplainedOutput
+) -> np.ndarray:
+    """The network's own dense evidence for the explained output, as probabilities per cell:
+    malignant tissue for the malignant class, any lesion for the other classes (evidence of a
+    finding; a normal answer is its absence), mass centres for a detection."""
+    if isinstance(output, DetectorOutput):
+        return torch.sigmoid(output.heat[0, 0]).cpu().numpy().astype(np.float32)
+    malignant = explained.class_name == "malignant"
+    if output.cells is not None:
+        p = output.cells[0].softmax(dim=0)
+        cells = p[2] if malignant else 1 - p[0]
+    else:
+        p_abnormal = torch.sigmoid(output.evidence[0, 0])
+        cells = p_abnormal * torch.sigmoid(output.evidence[0, 1]) if malignant else p_abnormal
+    return cells.detach().cpu().numpy().astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -51,7 +85,7 @@ class Explanation:
         cell_map: ``(h, w)`` float32 on the stride grid; positive = evidence for the explained
             output (Grad-CAM is non-negative, SHAP is signed).
         stride: model pixels per cell.
-        method: ``gradcam`` or ``shap``.
+        method: ``gradcam``, ``shap`` or ``evidence``.
         explained: the explained output (its description, class or detection).
         value: the explained output's value for this image.
         output: the network's output for the image (the prediction being explained), detached.
@@ -71,7 +105,7 @@ class ModelExplainer:
     """Explains one trained network's answers.
 
     Args:
-        network: a :class:`LesionEvidenceClassifier` or :class:`MassDetector`, trained.
+        network: a :class:`ClassifierNetwork` or :class:`MassDetector`, trained.
         device: where it runs.
         background: ``(N, channels, rows, columns)`` stored SHAP background inputs, or None
             (then only Grad-CAM is available).
@@ -80,7 +114,7 @@ class ModelExplainer:
     def __init__(
         self, network: nn.Module, device: torch.device, background: np.ndarray | None
     ) -> None:
-        if not isinstance(network, LesionEvidenceClassifier | MassDetector):
+        if not isinstance(network, ClassifierNetwork | MassDetector):
             raise TypeError(f"cannot explain a {type(network).__name__}")
         self.network = network.eval()
         self.device = device
@@ -149,14 +183,14 @@ class ModelExplainer:
                 features,
                 self._background_features,
                 explained.read,
-                stride=self.network.stride,
+                grid=_grid(output),
                 nsamples=settings.nsamples,
                 seed=settings.seed,
             )
             cell_map = result.cell_map
             details = {
                 "library": f"shap {shap.__version__} GradientExplainer (expected gradients)",
-                "layer": "inputs of the feature pyramid (trunk strides 8/16/32"
+                "layer": "the trunk's features (strides 8/16/32"
                 + (
                     ", speck pathway)"
                     if isinstance(self.network, LesionEvidenceClassifier)
@@ -168,6 +202,9 @@ class ModelExplainer:
                 "expected_value": result.expected_output,
                 "completeness_gap": result.completeness_gap,
             }
+        elif method == "evidence":
+            cell_map = evidence_map(output, explained)
+            details = {"source": _EVIDENCE_SOURCES[type(self.network).__name__]}
         else:
             raise InvalidInputError(
                 f"unknown explanation method {method!r}", code="unknown-explanation-method"

@@ -70,7 +70,8 @@ def load_model(folder: Path, device: str = "auto") -> LoadedModel:
         raise NotFoundError(f"{folder} is not a trained model folder (no {METADATA_FILE})")
     metadata = load_metadata(folder)
     resolved = resolve_device(device)
-    network = load_weights(folder, build_network(metadata.task, pretrained=False)).to(resolved)
+    bare = build_network(metadata.task, metadata.architecture, pretrained=False)
+    network = load_weights(folder, bare).to(resolved)
     parameters = folder / OOD_PARAMETERS_FILE
     return LoadedModel(
         folder=folder,

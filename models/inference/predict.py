@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from models.inference.decode import GridDetections, decode_detections
-from models.nets.classifier import ClassifierOutput, LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork, ClassifierOutput
 from models.nets.detector import MassDetector
 from models.trust.ood import OodFeatures, concatenated, ood_features_of
 
@@ -40,17 +40,19 @@ class ClassifierPredictions:
         abnormal_logit: ``(N,)`` A, with ``p(abnormal) = sigmoid(A)``.
         malignant_logit: ``(N,)`` M, with ``p(malignant | abnormal) = sigmoid(M)``.
         ood_features: the feature views OOD detectors score (:mod:`models.trust.ood`).
+        evidence: per input, its ``(2, h, w)`` evidence logits (abnormal, malignant) per cell.
     """
 
     probabilities: np.ndarray
     abnormal_logit: np.ndarray
     malignant_logit: np.ndarray
     ood_features: OodFeatures
+    evidence: list[np.ndarray]
 
 
 @torch.no_grad()
 def predict_classifier(
-    model: LesionEvidenceClassifier,
+    model: ClassifierNetwork,
     inputs: Sequence[np.ndarray],
     device: torch.device,
     batch_size: int = 8,
@@ -63,17 +65,20 @@ def predict_classifier(
 def classifier_predictions(outputs: Sequence[ClassifierOutput]) -> ClassifierPredictions:
     """The image-level answers of one or more batches' network outputs, as arrays."""
     if not outputs:
-        return ClassifierPredictions(np.zeros((0, 3)), np.zeros(0), np.zeros(0), concatenated([]))
+        return ClassifierPredictions(
+            np.zeros((0, 3)), np.zeros(0), np.zeros(0), concatenated([]), []
+        )
     return ClassifierPredictions(
         probabilities=np.concatenate([o.probabilities.cpu().numpy() for o in outputs]),
         abnormal_logit=np.concatenate([o.abnormal_logit.cpu().numpy() for o in outputs]),
         malignant_logit=np.concatenate([o.malignant_logit.cpu().numpy() for o in outputs]),
         ood_features=concatenated([ood_features_of(o) for o in outputs]),
+        evidence=[e for o in outputs for e in o.evidence.detach().cpu().numpy()],
     )
 
 
 def predict_probabilities(
-    model: LesionEvidenceClassifier,
+    model: ClassifierNetwork,
     inputs: Sequence[np.ndarray],
     device: torch.device,
     batch_size: int = 8,

@@ -78,7 +78,9 @@ class EfficientNetLite0Features(nn.Module):
         """Features at strides 8, 16 and 32.
 
         Args:
-            image: ``(B, 1, H, W)`` grey values in [0, 1].
+            image: ``(B, 1, H, W)`` grey values in [0, 1] (replicated into the three colour
+                channels), or ``(B, 3, H, W)``: three grey-valued maps, e.g. the image twice and
+                its speck map.
 
         Returns:
             ``{"c3": (B, 40, H/8, W/8), "c4": (B, 112, H/16, W/16), "c5": (B, 320, H/32, W/32)}``

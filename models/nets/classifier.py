@@ -32,7 +32,13 @@ from torch.nn import functional
 
 from models.nets.neck import STRIDE, PyramidTrunk, channel_statistics
 
-__all__ = ["CLASSES", "ClassifierOutput", "LesionEvidenceClassifier", "top_k_mean"]
+__all__ = [
+    "CLASSES",
+    "ClassifierNetwork",
+    "ClassifierOutput",
+    "LesionEvidenceClassifier",
+    "top_k_mean",
+]
 
 CLASSES = ("normal", "benign", "malignant")
 _SPECK_CHANNELS = 8  # features of the speck pathway; each enters as its cell maximum and mean
@@ -57,6 +63,33 @@ class ClassifierOutput:
     probabilities: torch.Tensor
     features: torch.Tensor
     statistics: torch.Tensor
+    cells: torch.Tensor | None = None
+    """A patch model's ``(B, 3, h, w)`` per-cell logits of background, benign, malignant (what
+    it is trained on); None for the evidence-map classifier."""
+
+
+class ClassifierNetwork(nn.Module):
+    """What every classifier network is: a ``(B, 2, H, W)`` model input (grey image, speck map)
+    to a :class:`ClassifierOutput`, split where its trunk's features end (SHAP attributes the
+    output to those, :meth:`intermediate`), with a convolutional layer for Grad-CAM."""
+
+    stride: int
+
+    @property
+    def gradcam_layer(self) -> nn.Module:
+        """The last convolutional map's module (Grad-CAM's target)."""
+        raise NotImplementedError
+
+    def intermediate(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The first half of :meth:`forward`: the features SHAP attributes to."""
+        raise NotImplementedError
+
+    def from_intermediate(self, features: Mapping[str, torch.Tensor]) -> ClassifierOutput:
+        """The second half of :meth:`forward`."""
+        raise NotImplementedError
+
+    def forward(self, image: torch.Tensor) -> ClassifierOutput:
+        return self.from_intermediate(self.intermediate(image))
 
 
 def top_k_mean(maps: torch.Tensor, k: int) -> torch.Tensor:
@@ -69,7 +102,7 @@ def top_k_mean(maps: torch.Tensor, k: int) -> torch.Tensor:
     return flat.topk(min(k, flat.shape[-1]), dim=-1).values.mean(dim=-1)
 
 
-class LesionEvidenceClassifier(nn.Module):
+class LesionEvidenceClassifier(ClassifierNetwork):
     """Image -> evidence maps -> normal/benign/malignant probabilities."""
 
     stride = STRIDE

@@ -10,7 +10,7 @@ import copy
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader, WeightedRandomSampler
 
 from models.device import resolve_device
 from models.training.augment import mammogram_augmentation
-from models.training.data import ExampleDataset, PreparedImage, collate
+from models.training.data import Example, ExampleDataset, PreparedImage, collate
 from models.training.tasks import TaskSpec, Validation
 
 __all__ = [
@@ -56,6 +56,10 @@ class TrainingOptions(BaseModel):
     device: str = Field(default="auto", description="auto, cpu, cuda or cuda:N")
 
 
+Resample = Callable[[int, torch.nn.Module], Sequence[PreparedImage]]
+"""One epoch's training images, given the epoch (from 1) and the network as it is."""
+
+
 @dataclass
 class FitResult:
     """The best model (loaded), when it was reached and how training went."""
@@ -63,7 +67,7 @@ class FitResult:
     model: torch.nn.Module
     best_epoch: int
     epochs_run: int
-    best: Validation
+    best: Validation | None  # None: trained without a validation split
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -80,11 +84,17 @@ def fit(
     task: TaskSpec,
     model: torch.nn.Module,
     train: Sequence[PreparedImage],
-    validation: Sequence[PreparedImage],
+    validation: Sequence[PreparedImage] | None,
     options: TrainingOptions,
     console: Console | None = None,
+    resample: Resample | None = None,
 ) -> FitResult:
     """Train ``model`` on ``train``; keep the weights with the best validation metric.
+
+    With ``resample``, each epoch trains on ``resample(epoch, model)`` instead of ``train``
+    (a patch model's crops, drawn anew with the current weights: :mod:`models.training.crops`).
+    Without ``validation`` (None: a recipe validated by cross-validation, whose schedule is
+    fixed) every epoch runs and the final weights are kept, whatever ``options.selection`` says.
 
     Early stopping (``selection="best"``): training ends after ``options.patience`` epochs
     without a better or equal metric (:func:`replaces_best`). With ``selection="last"`` every
@@ -97,22 +107,33 @@ def fit(
     device = resolve_device(options.device)
     generator = seed_everything(options.seed)
     model.to(device)
-    shape = train[0].pixels.shape
-    dataset = ExampleDataset(
-        train, keep=task.keep, augment=mammogram_augmentation(shape, options.seed)
-    )
-    sampler = WeightedRandomSampler(
-        task.sample_weights(train), num_samples=len(train), replacement=True, generator=generator
-    )
-    loader = DataLoader(
-        dataset, batch_size=options.batch_size, sampler=sampler, collate_fn=collate, num_workers=0
-    )
+    first = train if resample is None else resample(1, model)
+    augment = mammogram_augmentation(first[0].pixels.shape, options.seed)
+
+    def loader_of(images: Sequence[PreparedImage]) -> DataLoader[Example]:
+        sampler = WeightedRandomSampler(
+            task.sample_weights(images),
+            num_samples=len(images),
+            replacement=True,
+            generator=generator,
+        )
+        dataset = ExampleDataset(images, keep=task.keep, augment=augment)
+        return DataLoader(
+            dataset,
+            batch_size=options.batch_size,
+            sampler=sampler,
+            collate_fn=collate,
+            num_workers=0,
+        )
+
+    loader = loader_of(first)
     optimizer = torch.optim.AdamW(
         _parameter_groups(model, options), weight_decay=options.weight_decay
     )
-    steps = options.epochs * len(loader)
+    steps = options.epochs * len(loader)  # the first epoch's length: resampled epochs vary
+    progress_done = [0.0]  # share of the schedule done: the cosine follows it, not step counts
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
+        optimizer, lambda _: 0.5 * (1 + math.cos(math.pi * min(progress_done[0], 1.0)))
     )
     best_metric, best_epoch, best_state = -math.inf, 0, None
     best: Validation | None = None
@@ -127,41 +148,46 @@ def fit(
     with Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task(f"train {task.name}", total=steps, status="")
         for epoch in range(1, options.epochs + 1):
+            if resample is not None and epoch > 1:
+                loader = loader_of(resample(epoch, model))
             model.train()
             losses = []
-            for images, examples in loader:
+            for batch, (images, examples) in enumerate(loader):
                 loss = task.loss(model, images.to(device), examples)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
+                progress_done[0] = (epoch - 1 + (batch + 1) / len(loader)) / options.epochs
                 scheduler.step()
                 losses.append(float(loss.detach()))
                 progress.update(bar, advance=1, status=f"epoch {epoch} loss {np.mean(losses):.3f}")
-            validated = task.validate(model, validation, device)
-            metric = float(validated.metrics[task.metric_name])
+            validated = None if validation is None else task.validate(model, validation, device)
+            metric = float("nan") if validated is None else validated.metrics[task.metric_name]
             history.append(
                 {
                     "epoch": epoch,
                     "loss": float(np.mean(losses)),
-                    **validated.metrics,
+                    **({} if validated is None else validated.metrics),
                 }
             )
-            keep = options.selection == "last" or replaces_best(metric, best_metric)
+            last = options.selection == "last" or validated is None
+            keep = last or replaces_best(metric, best_metric)
             if keep or best_state is None:
                 best_metric = metric if not math.isnan(metric) else best_metric
                 best_epoch, best = epoch, validated
                 best_state = copy.deepcopy(model.state_dict())
-            status = (
-                f"epoch {epoch} loss {np.mean(losses):.3f} val {task.metric_name} "
-                f"{metric:.3f} (best {best_metric:.3f} @ {best_epoch})"
+            status = f"epoch {epoch} loss {np.mean(losses):.3f}" + (
+                ""
+                if validated is None
+                else f" val {task.metric_name} {metric:.3f} (best {best_metric:.3f} @ {best_epoch})"
             )
             progress.update(bar, status=status)
             if not console.is_terminal:  # logs and CI get one line per epoch
                 console.print(f"train {task.name}: {status}")
-            if options.selection == "best" and epoch - best_epoch >= options.patience:
+            if not last and epoch - best_epoch >= options.patience:
                 progress.update(bar, completed=steps)
                 break
-    assert best is not None and best_state is not None  # the first epoch always keeps
+    assert best_state is not None  # the first epoch always keeps its weights
     model.load_state_dict(best_state)
     model.eval()
     return FitResult(

@@ -1,6 +1,7 @@
 """What each network is trained on: the losses of the two tasks.
 
-* Classifier: lesion outlines (dense evidence maps) and image labels.
+* Evidence-map classifier: lesion outlines (dense evidence maps) and image labels.
+* Patch classifier: each cell's window is background, benign or malignant lesion.
 * Detector: mass centres, sizes and malignancy (CenterNet-style).
 """
 
@@ -13,11 +14,15 @@ import torch.nn.functional as F
 from mammocad.vocabulary import Label
 from models.nets.classifier import ClassifierOutput
 from models.nets.detector import DetectorOutput
+from models.nets.patch_classifier import MIN_COVERAGE, breast_coverage
 from models.training.data import Example
 from models.training.losses import binary_focal_loss, centre_focal_loss
-from models.training.targets import centre_heatmap, ellipse_cells
+from models.training.targets import centre_heatmap, ellipse_cells, window_cell_targets
 
-__all__ = ["classifier_loss", "detector_loss"]
+__all__ = ["PATCH_CLASS_WEIGHTS", "classifier_loss", "detector_loss", "patch_cell_loss"]
+
+PATCH_CLASS_WEIGHTS = (1.0, 3.0, 3.0)
+"""Background, benign, malignant: lesion cells are few, and a missed lesion costs more."""
 
 
 def classifier_loss(
@@ -106,3 +111,34 @@ def detector_loss(output: DetectorOutput, examples: list[Example], *, stride: in
             output.malignancy[b, 0, r, c], torch.tensor(malignant, device=device)
         )
     return loss
+
+
+def patch_cell_loss(
+    output: ClassifierOutput,
+    images: torch.Tensor,
+    examples: list[Example],
+    *,
+    stride: int,
+    window: int,
+) -> torch.Tensor:
+    """Cross-entropy of every cell's background/benign/malignant logits against its window's
+    target (:func:`~models.training.targets.window_cell_targets`); cells whose window holds
+    little breast are ignored, as the network ignores them when it reads the image."""
+    if output.cells is None:
+        raise TypeError("a patch loss needs a patch model's per-cell logits")
+    grid = (int(output.cells.shape[-2]), int(output.cells.shape[-1]))
+    crop = (int(images.shape[-2]), int(images.shape[-1]))
+    coverage = breast_coverage(images[:, :1]).cpu().numpy()
+    targets = []
+    for index, example in enumerate(examples):
+        classes = [2 if severity is Label.MALIGNANT else 1 for severity in example.severities]
+        target = window_cell_targets(
+            grid, stride, example.boxes, classes, window=window, crop=crop, located=example.located
+        )
+        target[coverage[index][: grid[0], : grid[1]] < MIN_COVERAGE] = -100
+        targets.append(target)
+    target_tensor = torch.from_numpy(np.stack(targets)).to(output.cells.device)
+    if not (target_tensor >= 0).any():
+        return output.cells.sum() * 0.0  # nothing to learn from this batch
+    weight = torch.tensor(PATCH_CLASS_WEIGHTS, device=output.cells.device)
+    return F.cross_entropy(output.cells, target_tensor, weight=weight, ignore_index=-100)

@@ -90,6 +90,9 @@ def train_and_save(
     train_images = prepare_with_progress(train_set, ingest, console)
     val_images = prepare_with_progress(val_set, ingest, console)
     result = train_on_split(task, train_images, val_images, options, console)
+    if result.best is None:  # fit() validates every epoch when it is given a split
+        raise RuntimeError("training with a validation split returned no validation")
+    best = result.best
     metadata = TrainingMetadata(
         task=task.name,  # "classify" or "detect": pydantic checks it is a Task
         architecture=task.architecture,
@@ -118,8 +121,8 @@ def train_and_save(
         epochs_run=result.epochs_run,
         best_epoch=result.best_epoch,
         training_seconds=round(result.seconds, 1),
-        validation_metrics={k: float(v) for k, v in result.best.metrics.items()},
-        operating_point=result.best.operating_point,
+        validation_metrics={k: float(v) for k, v in best.metrics.items()},
+        operating_point=best.operating_point,
         history=result.history,
     )
     save_artifact(out_dir, result.model, metadata)
@@ -154,7 +157,7 @@ def train_and_save(
     console.print(f"SHAP background: {background.name} ({min(len(val_images), 8)} images)")
     console.print(
         f"saved {task.name} model to {out_dir} (best epoch {result.best_epoch}, "
-        f"{task.metric_name} {result.best.metrics.get(task.metric_name, float('nan')):.3f},"
+        f"{task.metric_name} {best.metrics.get(task.metric_name, float('nan')):.3f},"
         f" {result.seconds:.0f} s)"
     )
     return out_dir

@@ -18,6 +18,7 @@ __all__ = [
     "centre_heatmap",
     "ellipse_cells",
     "instance_map",
+    "window_cell_targets",
 ]
 
 Box = tuple[float, float, float, float]
@@ -125,3 +126,50 @@ def _cell_of(coordinate: float, stride: int, cells: int) -> int:
 
 def _area(box: Box) -> float:
     return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def window_cell_targets(
+    grid: tuple[int, int],
+    stride: int,
+    boxes: Sequence[Box],
+    classes: Sequence[int],
+    *,
+    window: int,
+    crop: tuple[int, int],
+    located: bool,
+    margin: float = 24.0,
+    min_radius: float = 16.0,
+) -> np.ndarray:
+    """Per-cell class targets of a patch model whose cell ``(i, j)`` judges the ``window``-wide
+    square centred on ``((j + 0.5) * stride, (i + 0.5) * stride)``.
+
+    A cell whose centre lies within a lesion's radius (at least ``min_radius``) takes the
+    lesion's class, and so does the cell nearest to a lesion's centre (a lesion smaller than a
+    cell still owns one); cells within ``margin`` beyond the radius are ignored (their window
+    holds part of the lesion); so is every cell whose window crosses the crop's edge (it would
+    see zeros there instead of tissue). A film that is not ``located`` (a lesion without a box)
+    cannot say which cells are normal: only its lesions' cells are targets.
+
+    Returns:
+        ``(rows, columns)`` int64: a class index, or -100 (ignored, the cross-entropy
+        convention).
+    """
+    rows, columns = grid
+    centres_y = (np.arange(rows) + 0.5) * stride
+    centres_x = (np.arange(columns) + 0.5) * stride
+    target = np.zeros(grid, np.int64) if located else np.full(grid, -100, np.int64)
+    for (x0, y0, x1, y1), cls in zip(boxes, classes, strict=True):
+        radius = max((x1 - x0) / 2, (y1 - y0) / 2, min_radius)
+        distance = np.hypot(centres_x[None, :] - (x0 + x1) / 2, centres_y[:, None] - (y0 + y1) / 2)
+        unsure = (distance > radius) & (distance <= radius + margin) & (target == 0)
+        target[unsure] = -100
+        target[distance <= radius] = cls
+        nearest = np.unravel_index(int(np.argmin(distance)), distance.shape)
+        if distance[nearest] <= radius + margin:
+            target[nearest] = cls
+    half = window / 2
+    outside_rows = (centres_y < half) | (centres_y > crop[0] - half)
+    outside_columns = (centres_x < half) | (centres_x > crop[1] - half)
+    target[outside_rows, :] = -100
+    target[:, outside_columns] = -100
+    return target

@@ -21,12 +21,13 @@ from mammocad.vocabulary import Label
 from models.evaluation.classification import operating_point
 from models.evaluation.detection import froc, match_detections
 from models.inference.predict import predict_detections, predict_probabilities
-from models.nets.classifier import LesionEvidenceClassifier
+from models.nets.classifier import ClassifierNetwork, LesionEvidenceClassifier
 from models.nets.detector import MassDetector
+from models.nets.patch_classifier import PATCH_WINDOW, PatchEvidenceClassifier
 from models.training.data import Example, PreparedImage
-from models.training.objectives import classifier_loss, detector_loss
+from models.training.objectives import classifier_loss, detector_loss, patch_cell_loss
 
-__all__ = ["CLASSIFY", "DETECT", "TaskSpec", "Validation"]
+__all__ = ["CLASSIFY", "DETECT", "PATCH_CLASSIFY", "TaskSpec", "Validation"]
 
 
 class TaskSpec(Protocol):
@@ -88,6 +89,13 @@ def _classifier(model: torch.nn.Module) -> LesionEvidenceClassifier:
     return model
 
 
+def _patch_classifier(model: torch.nn.Module) -> PatchEvidenceClassifier:
+    """The network of the patch classify task."""
+    if not isinstance(model, PatchEvidenceClassifier):
+        raise TypeError(f"the patch task trains a PatchEvidenceClassifier, got {type(model)}")
+    return model
+
+
 def _detector(model: torch.nn.Module) -> MassDetector:
     """The network of the detect task (the one :meth:`DetectTask.build` makes)."""
     if not isinstance(model, MassDetector):
@@ -129,23 +137,65 @@ class ClassifyTask:
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
     ) -> Validation:
-        probabilities = predict_probabilities(
-            _classifier(model), [i.model_input() for i in images], device
+        return _validate_classifier(_classifier(model), images, device)
+
+
+def _validate_classifier(
+    network: ClassifierNetwork, images: Sequence[PreparedImage], device: torch.device
+) -> Validation:
+    """AUCs on whole films and the Youden threshold on ``1 - p(normal)``."""
+    probabilities = predict_probabilities(network, [i.model_input() for i in images], device)
+    labels = [i.label for i in images]
+    abnormal = [lab is not Label.NORMAL for lab in labels]
+    point = DecisionThresholds()
+    if 0 < sum(abnormal) < len(abnormal):
+        chosen = operating_point(abnormal, 1 - probabilities[:, 0], rule="youden")
+        point = DecisionThresholds(
+            abnormal_threshold=chosen.threshold,
+            rule="Youden on the validation split, score = 1 - p(normal)",
         )
-        labels = [i.label for i in images]
-        abnormal = [lab is not Label.NORMAL for lab in labels]
-        point = DecisionThresholds()
-        if 0 < sum(abnormal) < len(abnormal):
-            chosen = operating_point(abnormal, 1 - probabilities[:, 0], rule="youden")
-            point = DecisionThresholds(
-                abnormal_threshold=chosen.threshold,
-                rule="Youden on the validation split, score = 1 - p(normal)",
-            )
-        metrics = {
-            "auc_abnormal": _auc(abnormal, 1 - probabilities[:, 0]),
-            "auc_malignant": _auc([lab is Label.MALIGNANT for lab in labels], probabilities[:, 2]),
-        }
-        return Validation(metrics, point)
+    metrics = {
+        "auc_abnormal": _auc(abnormal, 1 - probabilities[:, 0]),
+        "auc_malignant": _auc([lab is Label.MALIGNANT for lab in labels], probabilities[:, 2]),
+    }
+    return Validation(metrics, point)
+
+
+@dataclass(frozen=True)
+class PatchClassifyTask:
+    """normal / benign / malignant from a patch classifier applied densely, trained on crops
+    (:mod:`models.training.crops`) with per-cell targets."""
+
+    name: str = "classify"
+    architecture: str = (
+        "PatchEvidenceClassifier(EfficientNet-Lite0 ImageNet, 80-96 px windows, s16, speck channel)"
+    )
+    metric_name: str = "auc_abnormal"
+
+    def build(self, *, pretrained: bool) -> torch.nn.Module:
+        return PatchEvidenceClassifier(pretrained=pretrained)
+
+    def ingest_options(self, target_shape: tuple[int, int]) -> IngestOptions:
+        return IngestOptions(target_shape=target_shape, detail_channel=True)
+
+    def keep(self, lesion: Lesion) -> bool:
+        return True  # every located lesion is a lesion cell
+
+    def sample_weights(self, images: Sequence[PreparedImage]) -> list[float]:
+        return [1.0] * len(images)  # the crop sampler already balances lesions and tissue
+
+    def loss(
+        self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
+    ) -> torch.Tensor:
+        network = _patch_classifier(model)
+        return patch_cell_loss(
+            network(images), images, examples, stride=network.stride, window=PATCH_WINDOW
+        )
+
+    def validate(
+        self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
+    ) -> Validation:
+        return _validate_classifier(_patch_classifier(model), images, device)
 
 
 @dataclass(frozen=True)
@@ -230,4 +280,5 @@ class DetectTask:
 
 
 CLASSIFY = ClassifyTask()
+PATCH_CLASSIFY = PatchClassifyTask()
 DETECT = DetectTask()

@@ -225,7 +225,7 @@ def test_pyramid_levels_are_spread_evenly_over_the_cells_they_cover() -> None:
     }
     background = {name: torch.full_like(value, 0.25) for name, value in features.items()}
     result = expected_gradients(
-        _LinearSecondHalf(), features, background, lambda o: o, stride=8, nsamples=4, seed=0
+        _LinearSecondHalf(), features, background, lambda o: o, grid=(8, 4), nsamples=4, seed=0
     )
     per_cell = {name: (value[0] - 0.25).sum(dim=0).numpy() for name, value in features.items()}
     expected = (
@@ -236,6 +236,28 @@ def test_pyramid_levels_are_spread_evenly_over_the_cells_they_cover() -> None:
     np.testing.assert_allclose(result.cell_map, expected, rtol=1e-5, atol=1e-6)
     assert result.expected_output == pytest.approx(0.25 * (1 * 96 + 2 * 16 + 3 * 4))
     assert result.completeness_gap < 1e-4
+
+
+def test_finer_features_are_summed_onto_a_coarser_grid() -> None:
+    """A patch classifier's output grid is stride 32: its stride-8 and stride-16 features' values
+    are summed over the cells each output cell covers, so the map still adds up."""
+    generator = torch.Generator().manual_seed(1)
+    features = {
+        name: torch.rand(1, channels, rows, columns, generator=generator)
+        for name, channels, rows, columns in (("c3", 3, 8, 4), ("c4", 2, 4, 2), ("c5", 2, 2, 1))
+    }
+    background = {name: torch.full_like(value, 0.25) for name, value in features.items()}
+    result = expected_gradients(
+        _LinearSecondHalf(), features, background, lambda o: o, grid=(2, 1), nsamples=4, seed=0
+    )
+    per_cell = {name: (value[0] - 0.25).sum(dim=0).numpy() for name, value in features.items()}
+    expected = (
+        per_cell["c3"].reshape(2, 4, 1, 4).sum(axis=(1, 3))
+        + 2 * per_cell["c4"].reshape(2, 2, 1, 2).sum(axis=(1, 3))
+        + 3 * per_cell["c5"]
+    )
+    np.testing.assert_allclose(result.cell_map, expected, rtol=1e-5, atol=1e-6)
+    assert result.cell_map.sum() == pytest.approx(result.output - result.expected_output, abs=1e-4)
 
 
 class TestShap:
