@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.console import Console
 
 from cli.ingest import parse_shape
-from cli.train import Selection, TaskName
+from cli.train import TaskName
 from mammocad.datasets.spec import load_dataset
 from mammocad.errors import MammocadError
 
@@ -47,28 +48,35 @@ def evaluate(
     console.print(f"report written to {report.parent}")
 
 
+class RecipeName(StrEnum):
+    """Which recipe to cross-validate."""
+
+    RELEASE = "release"  # the task's validated recipe (what mammocad release trains)
+    DENSE = "dense"  # the whole-film network of the task, fixed schedule (the baseline)
+
+
 def crossval(
     task: Annotated[TaskName, typer.Argument(help="classifier or detector")],
     data: Annotated[str, typer.Option(help="data set spec")],
-    k: Annotated[int, typer.Option(min=2, help="number of patient-level folds")] = 3,
-    out: Annotated[Path, typer.Option(help="JSON report")] = Path("crossval.json"),
-    size: Annotated[str, typer.Option(help="model grid ROWSxCOLUMNS")] = "448x320",
-    epochs: Annotated[int, typer.Option(min=1)] = 14,
-    selection: Annotated[
-        Selection,
-        typer.Option(help="best: early stopping on the validation metric; last: full schedule"),
-    ] = Selection.BEST,
-    seed: Annotated[int, typer.Option()] = 0,
+    recipe: Annotated[
+        RecipeName, typer.Option(help="release: the validated recipe; dense: whole-film baseline")
+    ] = RecipeName.RELEASE,
+    k: Annotated[int, typer.Option(min=2, help="patient-level folds per repeat")] = 5,
+    repeats: Annotated[int, typer.Option(min=1, help="repeats of the fold split")] = 2,
+    seed: Annotated[int, typer.Option(help="seed of the first repeat")] = 0,
+    out: Annotated[Path, typer.Option(help="JSON summary")] = Path("crossval.json"),
+    size: Annotated[str | None, typer.Option(help="override the grid ROWSxCOLUMNS")] = None,
+    epochs: Annotated[int | None, typer.Option(min=1, help="override the epochs")] = None,
+    explanations: Annotated[bool, typer.Option(help="measure explanation quality")] = True,
     device: Annotated[str, typer.Option()] = "auto",
 ) -> None:
-    """Patient-level k-fold cross-validation: per-fold and pooled out-of-fold metrics."""
-    from models.evaluation.crossval import cross_validate
-    from models.evaluation.report import (
-        render_classification_table,
-        render_detection_table,
-        write_json,
-    )
+    """Repeated patient-level cross-validation of a recipe: figures with patient-level CIs."""
+    from cli.release import summary_table, validated_recipe
+    from models.evaluation.crossval import CvPlan, cross_validate, summarise
+    from models.evaluation.report import write_json
+    from models.training.cache import cached_prepared_images
     from models.training.loop import TrainingOptions
+    from models.training.recipe import DenseRecipe, Recipe
     from models.training.tasks import CLASSIFY, DETECT
 
     console = Console()
@@ -77,20 +85,28 @@ def crossval(
     except MammocadError as error:
         console.print(f"[red]cannot cross-validate[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=2) from error
-    result = cross_validate(
-        CLASSIFY if task is TaskName.CLASSIFIER else DETECT,
-        dataset,
-        k=k,
-        target_shape=parse_shape(size),
-        options=TrainingOptions(epochs=epochs, selection=selection.value, seed=seed, device=device),
-        console=console,
+    chosen: Recipe = validated_recipe(task, epochs, size)
+    if recipe is RecipeName.DENSE:
+        spec = CLASSIFY if task is TaskName.CLASSIFIER else DETECT
+        shape = parse_shape(size) if size else (448, 320)
+        chosen = DenseRecipe(spec, shape, TrainingOptions(epochs=epochs or 12, selection="last"))
+    plan = CvPlan(k=k, repeats=repeats, seed=seed, explanations=explanations)
+    images = cached_prepared_images(dataset, chosen.ingest)
+    oof = cross_validate(chosen, dataset, images, plan, device=device, console=console)
+    summary = summarise(oof, chosen, plan)
+    console.print(summary_table(summary, chosen.name))
+    write_json(
+        {
+            "data": dataset.name,
+            "recipe": chosen.name,
+            "hyperparameters": chosen.hyperparameters(),
+            "summary": summary.model_dump(mode="json"),
+            "folds": [f.model_dump() for f in oof.folds],
+            "seconds": oof.seconds,
+        },
+        out,
     )
-    if result.pooled_classification is not None:
-        console.print(render_classification_table(result.pooled_classification))
-    if result.pooled_froc is not None:
-        console.print(render_detection_table(result.pooled_froc))
-    write_json(result, out)
-    console.print(f"cross-validation report written to {out} ({result.seconds:.0f} s)")
+    console.print(f"cross-validation written to {out} ({oof.seconds:.0f} s)")
 
 
 def ood_eval(

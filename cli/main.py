@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import data, evaluate, ingest, registry, serve, synth, train
+from cli import data, evaluate, ingest, registry, release, serve, synth, train
 
 app = typer.Typer(
     name="mammocad",
@@ -24,6 +24,7 @@ app.command("train")(train.train)
 app.command("evaluate")(evaluate.evaluate)
 app.command("crossval")(evaluate.crossval)
 app.command("ood-eval")(evaluate.ood_eval)
+app.command("release")(release.release)
 app.add_typer(registry.app, name="registry")
 app.command("serve")(serve.serve)
 app.command("openapi")(serve.export_openapi)
