@@ -147,9 +147,12 @@ def fit(
     )
     with Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task(f"train {task.name}", total=steps, status="")
+        done_steps = 0
         for epoch in range(1, options.epochs + 1):
             if resample is not None and epoch > 1:
                 loader = loader_of(resample(epoch, model))
+                remaining = (options.epochs - epoch + 1) * len(loader)  # epochs differ in size
+                progress.update(bar, total=done_steps + remaining)
             model.train()
             losses = []
             for batch, (images, examples) in enumerate(loader):
@@ -160,6 +163,7 @@ def fit(
                 progress_done[0] = (epoch - 1 + (batch + 1) / len(loader)) / options.epochs
                 scheduler.step()
                 losses.append(float(loss.detach()))
+                done_steps += 1
                 progress.update(bar, advance=1, status=f"epoch {epoch} loss {np.mean(losses):.3f}")
             validated = None if validation is None else task.validate(model, validation, device)
             metric = float("nan") if validated is None else validated.metrics[task.metric_name]
@@ -185,7 +189,7 @@ def fit(
             if not console.is_terminal:  # logs and CI get one line per epoch
                 console.print(f"train {task.name}: {status}")
             if not last and epoch - best_epoch >= options.patience:
-                progress.update(bar, completed=steps)
+                progress.update(bar, total=done_steps)
                 break
     assert best_state is not None  # the first epoch always keeps its weights
     model.load_state_dict(best_state)
