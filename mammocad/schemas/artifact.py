@@ -114,9 +114,18 @@ class TrainingMetadata(BaseModel):
     training_seconds: float
     validation_metrics: dict[str, float]
     operating_point: DecisionThresholds = Field(
-        description="decision thresholds chosen on the validation split, and how"
+        description="decision thresholds (chosen on the validation split, or cross-fitted on "
+        "the out-of-fold predictions for a release), and how"
     )
     history: list[dict[str, float]]
     intended_use: str = Field(
         default="Research and demonstration only. Not for clinical use.",
     )
+
+    @property
+    def cross_validated(self) -> bool:
+        """True for a release (:mod:`models.release`): trained on every film for a fixed
+        schedule, its figures and thresholds from patient-level cross-validation, not from a
+        validation split (the protocol is recorded in ``hyperparameters["cross_validation"]``).
+        """
+        return "cross_validation" in self.hyperparameters

@@ -265,7 +265,13 @@ def _abnormal_threshold(
             rule="Youden on the out-of-fold predictions of the cross-validation, score = "
             "1 - p(normal) (uncalibrated)",
         ),
-        at_threshold(abnormal, margins, 0.0).model_copy(update={"rule": "cross-fitted youden"}),
+        at_threshold(abnormal, margins, 0.0).model_copy(
+            update={
+                "rule": "cross-fitted youden: each fold's films judged at the threshold fitted "
+                "without them; the threshold shown is the served one, fitted on all films",
+                "threshold": chosen.threshold,
+            }
+        ),
     )
 
 

@@ -28,8 +28,7 @@ _METRICS = {
         "AUC abnormal vs normal (primary: threshold-free ranking of abnormal images), with a "
         "bootstrap 95% CI",
         "AUC malignant vs rest, with a bootstrap 95% CI",
-        "sensitivity and specificity at the operating point chosen on the validation split, "
-        "with Wilson 95% CIs",
+        "sensitivity and specificity at the operating point, with Wilson 95% CIs",
     ],
     "detect": [
         "FROC sensitivity at 1 false positive per image (primary: a radiologist reviews every "
@@ -82,7 +81,10 @@ def compose_card(version: ModelVersion) -> ModelCard:
         metrics=_METRICS[version.task],
         operating_points=[
             OperatingPoint(
-                name="validation operating point", parameters=training.operating_point.model_dump()
+                name="cross-fitted operating point (out-of-fold predictions)"
+                if training.cross_validated
+                else "validation operating point",
+                parameters=training.operating_point.model_dump(),
             )
         ],
         training_data=DataSummary(
@@ -92,12 +94,7 @@ def compose_card(version: ModelVersion) -> ModelCard:
             n_images=data.n_images,
             n_patients=data.n_patients,
             label_counts=data.label_counts,
-            notes=[
-                f"patient-level split: {len(data.train_patients)} training and "
-                f"{len(data.validation_patients)} validation patients",
-                f"best epoch {training.best_epoch} of {training.epochs_run}; validation "
-                + ", ".join(f"{k} {v:.3f}" for k, v in sorted(training.validation_metrics.items())),
-            ],
+            notes=_training_notes(version),
         ),
         evaluation_data=[
             DataSummary(
@@ -131,3 +128,24 @@ def compose_card(version: ModelVersion) -> ModelCard:
         caveats_and_recommendations=authored.caveats_and_recommendations,
         missing=missing_authored(authored),
     )
+
+
+def _training_notes(version: ModelVersion) -> list[str]:
+    """How the model was trained and what its training's own figures are, named for what
+    they are: a validation split's, or a cross-validation's out-of-fold figures."""
+    training = version.training
+    figures = ", ".join(f"{k} {v:.3f}" for k, v in sorted(training.validation_metrics.items()))
+    if training.cross_validated:
+        protocol = training.hyperparameters["cross_validation"]
+        return [
+            f"trained on all {len(training.data.train_patients)} patients for the recipe's "
+            f"fixed {training.epochs_run} epochs (no validation split, no epoch selection)",
+            f"{protocol.get('repeats')} x {protocol.get('k')}-fold patient-level "
+            f"cross-validation of the recipe, pooled out-of-fold: {figures}",
+        ]
+    data = training.data
+    return [
+        f"patient-level split: {len(data.train_patients)} training and "
+        f"{len(data.validation_patients)} validation patients",
+        f"best epoch {training.best_epoch} of {training.epochs_run}; validation {figures}",
+    ]

@@ -75,6 +75,8 @@ def test_the_folder_holds_the_model_its_records_and_the_cross_validated_report(
     assert report.cross_validation is not None and report.patients_seen_in_training == 0
     assert report.cross_validation.k == 2 and report.cross_validation.n_patients == 4
     assert report.report is not None and report.report.threshold_source == "cross-fitted"
+    served = report.report.operating_point
+    assert served is not None and served.threshold == metadata.operating_point.abnormal_threshold
     films = json.loads((folder / "evaluation" / "out_of_fold.json").read_text())["films"]
     assert len(films) == 16 and all(len(f["abnormal_logit"]) == 1 for f in films)
     assert "auc_abnormal" in output and "is production" in output
@@ -92,5 +94,9 @@ def test_the_version_is_registered_evaluated_carded_and_promoted(
         assert "patient-level cross-validation" in auc.support
         card = registry.card("classifier", PRODUCTION)
         assert card.model_details.owners == ["mammocad maintainers"]
+        [point] = card.operating_points
+        assert point.name.startswith("cross-fitted")  # not a validation split's
+        notes = " ".join(card.training_data.notes)
+        assert "no validation split" in notes and "2-fold patient-level" in notes
         audit = registry.audit("classifier")
         assert {entry.actor for entry in audit} == {"release-test"}
