@@ -147,7 +147,7 @@ def _deployment_environment(
     (home / "logs").mkdir(parents=True, exist_ok=True)
     return {
         HOME_ENV: str(home),
-        "BENTOML_HOME": os.environ.get("BENTOML_HOME", str(home / "bentoml")),
+        "BENTOML_HOME": os.environ.get("BENTOML_HOME") or str(home / "bentoml"),
         "BENTOML_DO_NOT_TRACK": "True",
         "MAMMOCAD_CLASSIFY_URL": f"http://{host}:{classify_port}",
         "MAMMOCAD_DETECT_URL": f"http://{host}:{detect_port}",

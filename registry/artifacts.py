@@ -7,9 +7,10 @@ loads the weights, and refuses a changed, missing or added file with
 :class:`~registry.errors.TamperedArtifactError`: a silently swapped model in a CAD system is a
 patient-safety incident, not a warning.
 
-The store folder is ``$BENTOML_HOME/models`` (BentoML's own default, ``~/bentoml/models``,
-without it), read when an :class:`ArtifactStore` is made rather than at import, so a process (or
-a test) can choose its store.
+The store folder is ``$BENTOML_HOME/models``, else ``$MAMMOCAD_HOME/bentoml/models``
+(:func:`mammocad.home.bentoml_home`, the folder ``mammocad serve`` gives its services), read when
+an :class:`ArtifactStore` is made rather than at import, so a process (or a test) can choose its
+store.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import shutil
 from pathlib import Path
 
 from mammocad.errors import ConflictError, InvalidInputError, NotFoundError
+from mammocad.home import bentoml_home
 from registry.errors import TamperedArtifactError
 
 __all__ = ["ArtifactStore", "digest_of", "hash_folder"]
@@ -63,8 +65,7 @@ def digest_of(files: dict[str, str]) -> str:
 
 
 def _default_root() -> Path:
-    home = os.environ.get("BENTOML_HOME") or Path.home() / "bentoml"
-    return Path(home) / "models"
+    return bentoml_home() / "models"
 
 
 class ArtifactStore:

@@ -7,8 +7,10 @@ sample is a full forward and backward pass (tens of seconds per image on a CPU).
 network is split where its feature pyramid starts
 (``network.intermediate`` / ``network.from_intermediate``): the trunk runs once for the image
 and once per background image, and the samples only run the small second half. The values of the
-strides 8, 16 and 32 features are summed over channels and spread evenly over the stride-8
-cells they cover, so the map still adds up to the explained change.
+features the output has a gradient path from (the strides 8, 16 and 32 pyramid inputs; the
+patch classifier's c4 and c5) are summed over channels and carried to the output's cells, so
+the map still adds up to the explained change; the rest of the split (a breast-coverage mask
+that only selects cells) is held at the explained image's values.
 
 With a finite number of samples the sum is not exact: the gap between the map's sum and the
 explained change is reported with every explanation, as its error.
@@ -55,19 +57,41 @@ class _SplitNetwork(Protocol):
 
 class _SecondHalf(nn.Module):
     """The network from its intermediate features to the explained quantity, as SHAP calls it:
-    positional tensors in, ``(B, 1)`` out."""
+    positional tensors in (the attributed features), ``(B, 1)`` out; the features that are not
+    attributed are held at the explained image's values."""
 
     def __init__(
-        self, network: _SplitNetwork, names: list[str], read: Callable[[Any], torch.Tensor]
+        self,
+        network: _SplitNetwork,
+        names: list[str],
+        fixed: Mapping[str, torch.Tensor],
+        read: Callable[[Any], torch.Tensor],
     ):
         super().__init__()
         self.network = network
         self.names = names
+        self.fixed = dict(fixed)
         self.read = read
 
     def forward(self, *features: torch.Tensor) -> torch.Tensor:
-        output = self.network.from_intermediate(dict(zip(self.names, features, strict=True)))
+        batch = features[0].shape[0]
+        held = {name: value.expand(batch, *value.shape[1:]) for name, value in self.fixed.items()}
+        output = self.network.from_intermediate(held | dict(zip(self.names, features, strict=True)))
         return self.read(output).unsqueeze(1)
+
+
+def _differentiable(
+    network: _SplitNetwork,
+    features: Mapping[str, torch.Tensor],
+    read: Callable[[Any], torch.Tensor],
+) -> list[str]:
+    """The intermediate features the explained output has a gradient path from. The others
+    (a breast-coverage mask that only selects cells, features read only for the OOD statistics)
+    cannot be attributed by gradients and are held at the image's values."""
+    inputs = {name: value.detach().clone().requires_grad_(True) for name, value in features.items()}
+    output = read(network.from_intermediate(inputs)).sum()
+    gradients = torch.autograd.grad(output, list(inputs.values()), allow_unused=True)
+    return [name for name, gradient in zip(inputs, gradients, strict=True) if gradient is not None]
 
 
 def expected_gradients(
@@ -93,8 +117,9 @@ def expected_gradients(
         seed: the sampling seed (the same image and seed give the same map).
     """
     network.eval()
-    names = list(features)
-    head = _SecondHalf(network, names, read).eval()
+    names = _differentiable(network, features, read)
+    fixed = {name: value for name, value in features.items() if name not in names}
+    head = _SecondHalf(network, names, fixed, read).eval()
     explainer = shap.GradientExplainer(head, [background[n] for n in names], batch_size=nsamples)
     values = explainer.shap_values([features[n] for n in names], nsamples=nsamples, rseed=seed)
     rows, columns = grid

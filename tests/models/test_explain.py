@@ -239,8 +239,9 @@ def test_pyramid_levels_are_spread_evenly_over_the_cells_they_cover() -> None:
 
 
 def test_finer_features_are_summed_onto_a_coarser_grid() -> None:
-    """A patch classifier's output grid is stride 32: its stride-8 and stride-16 features' values
-    are summed over the cells each output cell covers, so the map still adds up."""
+    """On an output grid coarser than a feature (a patch classifier's stride-16 cells), the
+    finer features' values are summed over the cells each output cell covers, so the map still
+    adds up."""
     generator = torch.Generator().manual_seed(1)
     features = {
         name: torch.rand(1, channels, rows, columns, generator=generator)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from models.explain.explainer import Method, ModelExplainer, ShapSettings
 from models.nets.patch_classifier import PatchEvidenceClassifier, breast_coverage
 from models.training.targets import window_cell_targets
 
@@ -57,3 +58,41 @@ def test_window_cell_targets() -> None:
     assert target[3, 4] in (0, -100) and (target == 0).any()
     unlocated = window_cell_targets((6, 6), 16, [], [], window=48, crop=(96, 96), located=False)
     assert (unlocated == -100).all()  # an unlocated film cannot say what is normal
+
+
+@pytest.fixture(scope="module")
+def visible() -> PatchEvidenceClassifier:
+    """ImageNet trunk (a random one's features collapse to ~0) with a visible, untrained head
+    (the shipped init is near zero on purpose)."""
+    torch.manual_seed(1)
+    network = PatchEvidenceClassifier(pretrained=True)
+    torch.nn.init.normal_(network.head.weight, std=0.2)
+    return network.eval()
+
+
+@pytest.mark.parametrize("method", ["evidence", "gradcam", "shap"])
+def test_every_explanation_method_explains_the_patch_model(
+    visible: PatchEvidenceClassifier, method: Method
+) -> None:
+    """The service's explanation path on this network. SHAP attributes the c4 and c5 features
+    the cells read and holds the breast-coverage mask (no gradient path: it only selects cells)
+    at the image's values, so the benign score's map adds up to its change (measured gap: 0.20
+    of the change at 64 samples, 0.003 at 512). The malignant score A + M does not: M is read
+    at the most malignant-looking cell, a jump no gradient sees, and the answer reports that
+    gap as ``completeness_gap``."""
+    rng = np.random.default_rng(3)
+    image = rng.random((2, 128, 96), dtype=np.float32)
+    background = rng.random((3, 2, 128, 96), dtype=np.float32)
+    explainer = ModelExplainer(visible, torch.device("cpu"), background)
+    target = "benign" if method == "shap" else "malignant"
+    explanation = explainer.explain(
+        image,
+        method,
+        target,
+        ShapSettings(nsamples=256, seed=0),
+    )
+    assert explanation.cell_map.shape == (8, 6) and np.isfinite(explanation.cell_map).all()
+    if method == "shap":
+        change = explanation.value - explanation.details["expected_value"]
+        assert abs(change) > 0.1
+        assert explanation.details["completeness_gap"] <= 0.1 * abs(change)

@@ -9,6 +9,7 @@ import pytest
 
 from mammocad.errors import ConflictError, InvalidInputError, NotFoundError
 from registry import Registry, TamperedArtifactError
+from registry.artifacts import ArtifactStore
 from tests.registry.builders import make_model_folder
 
 
@@ -116,3 +117,13 @@ def test_a_failed_registration_leaves_no_orphan_artifact(
 
     assert not [m for m in bentoml.models.list() if m.tag.name == "orphan"]
     assert registry.list_models() == []
+
+
+def test_without_bentoml_home_the_store_is_the_one_mammocad_serve_gives_its_services(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model released or registered by a command must be where the services look
+    (``$MAMMOCAD_HOME/bentoml``), not in BentoML's own default under the user's home."""
+    monkeypatch.delenv("BENTOML_HOME", raising=False)
+    monkeypatch.setenv("MAMMOCAD_HOME", str(tmp_path / "state"))
+    assert ArtifactStore().root == tmp_path / "state" / "bentoml" / "models"
