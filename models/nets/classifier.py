@@ -23,6 +23,7 @@ malignant = p(abnormal) p(malignant | abnormal).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -68,7 +69,7 @@ class ClassifierOutput:
     it is trained on); None for the evidence-map classifier."""
 
 
-class ClassifierNetwork(nn.Module):
+class ClassifierNetwork(nn.Module, ABC):
     """What every classifier network is: a ``(B, 2, H, W)`` model input (grey image, speck map)
     to a :class:`ClassifierOutput`, split where its trunk's features end (SHAP attributes the
     output to those, :meth:`intermediate`), with a convolutional layer for Grad-CAM."""
@@ -76,17 +77,17 @@ class ClassifierNetwork(nn.Module):
     stride: int
 
     @property
+    @abstractmethod
     def gradcam_layer(self) -> nn.Module:
         """The last convolutional map's module (Grad-CAM's target)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def intermediate(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
         """The first half of :meth:`forward`: the features SHAP attributes to."""
-        raise NotImplementedError
 
+    @abstractmethod
     def from_intermediate(self, features: Mapping[str, torch.Tensor]) -> ClassifierOutput:
         """The second half of :meth:`forward`."""
-        raise NotImplementedError
 
     def forward(self, image: torch.Tensor) -> ClassifierOutput:
         return self.from_intermediate(self.intermediate(image))

@@ -113,11 +113,18 @@ class DenseRecipe:
     def adjusted(
         self, *, target_shape: tuple[int, int] | None = None, epochs: int | None = None
     ) -> Recipe:
-        return replace(
-            self,
-            target_shape=target_shape or self.target_shape,
-            options=self.options.model_copy(update={"epochs": epochs or self.options.epochs}),
-        )
+        return _adjusted(self, target_shape, epochs)
+
+
+def _adjusted(
+    recipe: DenseRecipe | PatchRecipe, target_shape: tuple[int, int] | None, epochs: int | None
+) -> Recipe:
+    """``recipe`` on another grid or schedule (both recipe kinds keep them in the same fields)."""
+    return replace(
+        recipe,
+        target_shape=target_shape or recipe.target_shape,
+        options=recipe.options.model_copy(update={"epochs": epochs or recipe.options.epochs}),
+    )
 
 
 PATCH_TRAINING = TrainingOptions(
@@ -176,11 +183,7 @@ class PatchRecipe:
     def adjusted(
         self, *, target_shape: tuple[int, int] | None = None, epochs: int | None = None
     ) -> Recipe:
-        return replace(
-            self,
-            target_shape=target_shape or self.target_shape,
-            options=self.options.model_copy(update={"epochs": epochs or self.options.epochs}),
-        )
+        return _adjusted(self, target_shape, epochs)
 
 
 DETECTOR_RECIPE = DenseRecipe(
