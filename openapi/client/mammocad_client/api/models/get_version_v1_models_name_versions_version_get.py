@@ -1,0 +1,191 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_validation_error import HTTPValidationError
+from ...models.version_public import VersionPublic
+from ...types import Response
+
+
+def _get_kwargs(
+    name: str,
+    version: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/models/{name}/versions/{version}".format(
+            name=quote(str(name), safe=""),
+            version=quote(str(version), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | HTTPValidationError | VersionPublic | None:
+    if response.status_code == 200:
+        response_200 = VersionPublic.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | HTTPValidationError | VersionPublic]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    name: str,
+    version: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Any | HTTPValidationError | VersionPublic]:
+    """One version, by number or alias
+
+     The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
+    OOD detector of a version; ``version`` may be an alias such as ``production``.
+
+    Args:
+        name (str):
+        version (str): a version number, or an alias such as production
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HTTPValidationError | VersionPublic]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        version=version,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    name: str,
+    version: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Any | HTTPValidationError | VersionPublic | None:
+    """One version, by number or alias
+
+     The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
+    OOD detector of a version; ``version`` may be an alias such as ``production``.
+
+    Args:
+        name (str):
+        version (str): a version number, or an alias such as production
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HTTPValidationError | VersionPublic
+    """
+
+    return sync_detailed(
+        name=name,
+        version=version,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    name: str,
+    version: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Any | HTTPValidationError | VersionPublic]:
+    """One version, by number or alias
+
+     The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
+    OOD detector of a version; ``version`` may be an alias such as ``production``.
+
+    Args:
+        name (str):
+        version (str): a version number, or an alias such as production
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HTTPValidationError | VersionPublic]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        version=version,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    name: str,
+    version: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Any | HTTPValidationError | VersionPublic | None:
+    """One version, by number or alias
+
+     The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
+    OOD detector of a version; ``version`` may be an alias such as ``production``.
+
+    Args:
+        name (str):
+        version (str): a version number, or an alias such as production
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HTTPValidationError | VersionPublic
+    """
+
+    return (
+        await asyncio_detailed(
+            name=name,
+            version=version,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ExplainV1ExplainPostFormat(StrEnum):
+    DICOM = "dicom"
+    JSON = "json"
+
+    def __str__(self) -> str:
+        return str(self.value)

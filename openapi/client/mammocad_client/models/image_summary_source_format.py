@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ImageSummarySourceFormat(StrEnum):
+    DICOM = "dicom"
+    JPEG = "jpeg"
+    PGM = "pgm"
+    PNG = "png"
+
+    def __str__(self) -> str:
+        return str(self.value)
