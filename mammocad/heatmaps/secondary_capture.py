@@ -2,7 +2,8 @@
 
 A PACS viewer shows it next to the mammogram it explains: same patient and study, its own new
 series, a Source Image Sequence pointing at the explained image, and comments saying that it
-is material for review, not a diagnosis. The overlay has the original image's geometry, so the
+is material for review, not a diagnosis. Like every object mammocad writes, it carries the
+source's patient and study and none of the source's site or unit identifiers. The overlay has the original image's geometry, so the
 source's Patient Orientation applies to it unchanged.
 """
 
@@ -16,6 +17,8 @@ import pydicom
 from highdicom.sc import SCImage
 from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRLittleEndian
+
+from mammocad.reports.equipment import without_site_identifiers
 
 __all__ = ["secondary_capture"]
 
@@ -90,6 +93,7 @@ def secondary_capture(
     sc.SourceImageSequence = [_source_reference(source)]
     sc.DerivationDescription = derivation_description[:_ST_MAX]
     sc.ImageComments = _IMAGE_COMMENTS
+    without_site_identifiers(sc)
 
     buffer = io.BytesIO()
     pydicom.dcmwrite(buffer, sc, enforce_file_format=True)

@@ -10,6 +10,8 @@ import pydicom
 import pytest
 
 from mammocad.heatmaps import secondary_capture
+from tests.dicom_validators import dciodvfy_errors, require_validators
+from tests.mammocad.reports.sources import IDENTIFYING_EXTRAS, with_identifying_extras
 
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
 
@@ -115,3 +117,26 @@ def test_source_without_uids_is_refused(
 def test_bad_pixels_are_refused(source: pydicom.Dataset, bad: np.ndarray) -> None:
     with pytest.raises(ValueError, match=r"uint8 \(H, W, 3\)"):
         make(source, bad)
+
+
+def test_no_site_or_extra_identity_is_copied(source: pydicom.Dataset, rgb: np.ndarray) -> None:
+    identified = with_identifying_extras(source)
+    written = secondary_capture(
+        identified, rgb, series_description="x", derivation_description="y", software_version="z"
+    )
+    for keyword, value in IDENTIFYING_EXTRAS.items():
+        assert value.encode() not in written, keyword
+    assert pydicom.dcmread(io.BytesIO(written)).PatientID == source.PatientID
+
+
+def test_dciodvfy_reports_no_errors(
+    source: pydicom.Dataset, rgb: np.ndarray, tmp_path: Path
+) -> None:
+    require_validators()
+    path = tmp_path / "sc.dcm"
+    path.write_bytes(
+        secondary_capture(
+            source, rgb, series_description="x", derivation_description="y", software_version="z"
+        )
+    )
+    assert dciodvfy_errors(path) == []

@@ -92,8 +92,7 @@ def test_boxes_and_probabilities_read_back_by_highdicom(
     assert measured["Probability of no finding"] == pytest.approx(0.2)
     assert measured["CAD Operating Point"] == pytest.approx(0.4)
     decisions = {
-        q.name.meaning: _coded_meaning(q)
-        for q in image_level.get_qualitative_evaluations()
+        q.name.meaning: _coded_meaning(q) for q in image_level.get_qualitative_evaluations()
     }
     assert decisions == {
         "Abnormal at validated operating point": "Yes",
