@@ -11,7 +11,17 @@ import mammocad
 from api.metrics import install_metrics
 from api.middleware import install_request_ids
 from api.problems import install_problem_handlers
-from api.routes import classify, detect, explain, health, inspect, metrics, model_changes, models
+from api.routes import (
+    classify,
+    detect,
+    explain,
+    health,
+    inspect,
+    metrics,
+    model_changes,
+    models,
+    studies,
+)
 from api.settings import get_settings
 from api.task_client import TaskServices
 
@@ -53,6 +63,7 @@ def create_app() -> FastAPI:
     app.include_router(classify.router)
     app.include_router(detect.router)
     app.include_router(explain.router)
+    app.include_router(studies.router)
     app.include_router(models.router)
     app.include_router(model_changes.router)
     app.include_router(metrics.router)

@@ -58,6 +58,15 @@ class GatewaySettings(BaseSettings):
     service_retry_backoff_s: float = Field(
         default=0.2, ge=0, description="wait before the first retry; doubled for each next one"
     )
+    dicomweb_url: str | None = Field(
+        default=None,
+        description="DICOMweb root of the PACS that POST /v1/studies/{uid}/analyse reads "
+        "mammograms from and stores reports in (e.g. http://127.0.0.1:8042/dicom-web); "
+        "unset: the study endpoint answers 501",
+    )
+    dicomweb_timeout_s: float = Field(
+        default=60.0, gt=0, description="seconds one DICOMweb request to the PACS may take"
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description="bootstrap bearer token with every write scope (create API keys with "

@@ -120,6 +120,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "dicom-source-required": 422,
     # A task service answered outside the inference contract.
     "bad-service-answer": 502,
+    # The study endpoint's PACS: not configured, or it refused to store.
+    "pacs-not-configured": 501,
+    "pacs-store-failed": 502,
 }
 """Stable error code -> HTTP status; codes not listed fall back on their error class."""
 

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from api.answers import classification_of
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
-from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer
-from api.inference_schemas import ClassifyResponse, ImageSummary, ModelUsed
-from api.ood import assess
+from api.dicom_outputs import (
+    classification_findings,
+    dicom_response,
+    report_document,
+    source_header,
+)
+from api.image_answers import classify_image
+from api.inference import INFERENCE_PROBLEMS, ModelQuery
+from api.inference_schemas import ClassifyResponse
+from api.routes.report_formats import REPORT_RESPONSE, AnswerFormat
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
-from mammocad.schemas.inference_contract import ClassifyItem
+from mammocad.reports.findings import ImageFindings
 from registry import PRODUCTION
 
 __all__ = ["router"]
@@ -23,7 +31,7 @@ router = APIRouter(prefix="/v1", tags=["models in use"])
     response_model=ClassifyResponse,
     summary="Classify a mammogram: normal, benign or malignant",
     openapi_extra={"requestBody": UPLOAD_REQUEST_BODY},
-    responses=INFERENCE_PROBLEMS,
+    responses={**INFERENCE_PROBLEMS, 200: REPORT_RESPONSE},
 )
 async def classify(
     request: Request,
@@ -32,29 +40,24 @@ async def classify(
     settings: SettingsDep,
     services: TaskServicesDep,
     model: ModelQuery = PRODUCTION,
-) -> ClassifyResponse:
+    output_format: AnswerFormat = "json",
+) -> ClassifyResponse | Response:
     """The image-level probabilities of the worst finding, the most probable one, and whether
-    the image is abnormal at the version's validated operating point."""
-    answered = await answer(
-        request,
-        task="classify",
-        model_name=settings.classify_model,
-        ref=model,
-        data=upload.data,
-        registry=registry,
-        settings=settings,
-        client=services.classify,
-        item=ClassifyItem,
+    the image is abnormal at the version's validated operating point (format=dicom-sr or
+    dicom-mammo-cad-sr: the same as a DICOM Structured Report)."""
+    found = await classify_image(
+        request, upload.data, model, registry=registry, settings=settings, services=services
     )
-    classification = classification_of(answered.outcome, answered.version)
-    return ClassifyResponse(
-        request_id=request.state.request_id,
-        model=ModelUsed.of(answered.version, answered.alias),
-        image=ImageSummary.of(answered.image.metadata),
-        probabilities=classification.probabilities,
-        prediction=classification.prediction,
-        calibrated=classification.calibration is not None,
-        calibration=classification.calibration,
-        ood=assess(answered.version, answered.outcome.ood_score, answered.image.metadata),
-        timing_ms=answered.timing(),
-    )
+    if output_format == "json":
+        return found.response
+    version, metadata = found.answered.version, found.answered.image.metadata
+
+    def report() -> Response:
+        source = source_header(upload.data, metadata, output_format)
+        findings = ImageFindings(
+            source, classification=classification_findings(found.response, version)
+        )
+        document = report_document(findings, output_format)
+        return dicom_response(document, version, "classification-sr.dcm")
+
+    return await run_in_threadpool(report)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from api.answers import detections_in_original
-from api.calibrated import calibrated_score, describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
-from api.inference import INFERENCE_PROBLEMS, ModelQuery, answer, threshold_of
-from api.inference_schemas import DetectResponse, ImageSummary, ModelUsed
-from api.ood import assess
+from api.dicom_outputs import detection_findings, dicom_response, report_document, source_header
+from api.image_answers import detect_image
+from api.inference import INFERENCE_PROBLEMS, ModelQuery
+from api.inference_schemas import DetectResponse
+from api.routes.report_formats import REPORT_RESPONSE, AnswerFormat
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
-from mammocad.schemas.inference_contract import DetectItem
+from mammocad.reports.findings import ImageFindings
 from registry import PRODUCTION
 
 __all__ = ["router"]
@@ -24,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["models in use"])
     response_model=DetectResponse,
     summary="Find masses in a mammogram",
     openapi_extra={"requestBody": UPLOAD_REQUEST_BODY},
-    responses=INFERENCE_PROBLEMS,
+    responses={**INFERENCE_PROBLEMS, 200: REPORT_RESPONSE},
 )
 async def detect(
     request: Request,
@@ -33,33 +35,22 @@ async def detect(
     settings: SettingsDep,
     services: TaskServicesDep,
     model: ModelQuery = PRODUCTION,
-) -> DetectResponse:
+    output_format: AnswerFormat = "json",
+) -> DetectResponse | Response:
     """Mass boxes scoring at least the version's validated operating threshold, best first,
-    each with its malignancy probability, in the uploaded image's own pixel coordinates."""
-    answered = await answer(
-        request,
-        task="detect",
-        model_name=settings.detect_model,
-        ref=model,
-        data=upload.data,
-        registry=registry,
-        settings=settings,
-        client=services.detect,
-        item=DetectItem,
+    each with its malignancy probability, in the uploaded image's own pixel coordinates
+    (format=dicom-sr or dicom-mammo-cad-sr: the same as a DICOM Structured Report)."""
+    found = await detect_image(
+        request, upload.data, model, registry=registry, settings=settings, services=services
     )
-    record = answered.version.calibration
-    threshold = threshold_of(answered.version, "score_threshold")
-    detections = detections_in_original(
-        answered.outcome, answered.image.transform, threshold, record
-    )
-    return DetectResponse(
-        request_id=request.state.request_id,
-        model=ModelUsed.of(answered.version, answered.alias),
-        image=ImageSummary.of(answered.image.metadata),
-        detections=detections,
-        score_threshold=None if threshold is None else calibrated_score(threshold, record),
-        calibrated=describe(record, "detect") is not None,
-        calibration=describe(record, "detect"),
-        ood=assess(answered.version, answered.outcome.ood_score, answered.image.metadata),
-        timing_ms=answered.timing(),
-    )
+    if output_format == "json":
+        return found.response
+    version, metadata = found.answered.version, found.answered.image.metadata
+
+    def report() -> Response:
+        source = source_header(upload.data, metadata, output_format)
+        findings = ImageFindings(source, detection=detection_findings(found.response, version))
+        document = report_document(findings, output_format)
+        return dicom_response(document, version, "detection-sr.dcm")
+
+    return await run_in_threadpool(report)

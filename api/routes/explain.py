@@ -1,5 +1,6 @@
 """``POST /v1/explain``: Grad-CAM or SHAP heatmaps of a classification or a detection, in the
-original image's geometry, as JSON with PNGs or as a DICOM Secondary Capture for PACS.
+original image's geometry, as JSON with PNGs, or for PACS as a DICOM Parametric Map (the float
+values) or a Secondary Capture (the coloured overlay, for viewers without Parametric Maps).
 
 The explanation is computed where the model lives (the task's service, on the model grid); the
 gateway maps it back through the upload's exact ingest transform and draws it over the decoded
@@ -9,13 +10,9 @@ upload.
 from __future__ import annotations
 
 import base64
-import io
 import time
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
-import numpy as np
-import pydicom
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +21,11 @@ import mammocad
 from api.answers import classification_of, detections_in_original
 from api.calibrated import describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
+from api.dicom_outputs import (
+    dicom_response,
+    heatmap_document,
+    source_header,
+)
 from api.explain_schemas import (
     ExplainedDetection,
     ExplainedOutput,
@@ -35,18 +37,15 @@ from api.explain_schemas import (
 from api.inference import INFERENCE_PROBLEMS, Answered, ModelQuery, explanation, threshold_of
 from api.inference_schemas import ImageSummary, ModelUsed
 from api.ood import assess
+from api.overlays import overlay_of
 from api.task_client import BadServiceAnswerError
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
 from mammocad.errors import InvalidInputError
 from mammocad.heatmaps import (
-    OriginalMap,
     grey_png,
-    overlay_rgb,
     peak_in_original,
     png_bytes,
-    restrict_to_content,
     secondary_capture,
-    to_original_geometry,
 )
 from mammocad.schemas.inference_contract import ExplainMethod, ExplainOutcome, ShapOptions
 from registry import PRODUCTION
@@ -58,18 +57,10 @@ router = APIRouter(prefix="/v1", tags=["models in use"])
 _TARGET_PATTERN = r"^(normal|benign|malignant|[0-9]{1,3})$"
 _DICOM_RESPONSE = {
     "content": {"application/dicom": {"schema": {"type": "string", "format": "binary"}}},
-    "description": "format=dicom: a DICOM Secondary Capture of the overlay, in the source's "
-    "study, referencing the source image (Source Image Sequence)",
+    "description": "format=dicom: a DICOM Secondary Capture of the overlay; format=dicom-pm: a "
+    "DICOM Parametric Map of the heatmap's float values (0 none, 1 strongest) with a real-world "
+    "value mapping. Both in the source's study, referencing the source image",
 }
-
-
-@dataclass(frozen=True)
-class _Overlay:
-    """The explanation drawn in the original geometry."""
-
-    cells: np.ndarray  # the cell map, zero outside the region the model saw
-    mapped: OriginalMap
-    rgb: np.ndarray  # the overlay image
 
 
 @router.post(
@@ -105,8 +96,12 @@ async def explain(
     ] = None,
     model: ModelQuery = PRODUCTION,
     output_format: Annotated[
-        Literal["json", "dicom"],
-        Query(alias="format", description="json (PNGs in base64) or dicom (Secondary Capture)"),
+        Literal["json", "dicom", "dicom-pm"],
+        Query(
+            alias="format",
+            description="json (PNGs in base64), dicom (Secondary Capture of the overlay) or "
+            "dicom-pm (Parametric Map of the values)",
+        ),
     ] = "json",
     max_side: Annotated[
         int, Query(ge=64, le=8192, description="longest side of the heatmap PNGs")
@@ -132,6 +127,8 @@ async def explain(
     )
     if output_format == "dicom":
         return await run_in_threadpool(_secondary_capture, answered, upload.data, max_side)
+    if output_format == "dicom-pm":
+        return await run_in_threadpool(_parametric_map, answered, upload.data, max_side)
     heatmap, rendering_ms = await run_in_threadpool(_heatmap, answered, max_side)
     return _response(request, task, answered, heatmap, rendering_ms)
 
@@ -152,26 +149,10 @@ def _target(task: str, target: str | None) -> str | int | None:
     return int(target) if task == "detect" else target
 
 
-def _overlay(answered: Answered[ExplainOutcome], max_side: int) -> _Overlay:
-    """The map in the original geometry (only the region the model saw can hold evidence) and
-    the colour overlay on the decoded upload."""
-    outcome, image, original = answered.outcome, answered.image, answered.original
-    if original is None:
-        raise RuntimeError("explanation() keeps the decoded upload; it is missing")
-    x0, y0, x1, y1 = image.breast_box
-    box = (float(x0), float(y0), float(x1), float(y1))
-    cells = restrict_to_content(outcome.cell_map.decode(), outcome.stride, image.transform, box)
-    mapped = to_original_geometry(
-        cells, outcome.stride, image.transform, max_side=max_side, content_box=box
-    )
-    rgb = overlay_rgb(original.pixels, mapped.values)
-    return _Overlay(cells, mapped, rgb)
-
-
 def _heatmap(answered: Answered[ExplainOutcome], max_side: int) -> tuple[Heatmap, float]:
     """The public heatmap (PNGs in base64, peak) and the milliseconds it took."""
     started = time.perf_counter()
-    drawn = _overlay(answered, max_side)
+    drawn = overlay_of(answered, max_side)
     rows, columns = drawn.mapped.values.shape
     outcome = answered.outcome
     heatmap = Heatmap(
@@ -251,16 +232,17 @@ def _response(
     )
 
 
+def _parametric_map(answered: Answered[ExplainOutcome], data: bytes, max_side: int) -> Response:
+    """The heatmap values as a DICOM Parametric Map in the source's study (DICOM uploads only)."""
+    source = source_header(data, answered.image.metadata, "dicom-pm")
+    document = heatmap_document(source, answered, overlay_of(answered, max_side).mapped)
+    return dicom_response(document, answered.version, "explanation-pm.dcm")
+
+
 def _secondary_capture(answered: Answered[ExplainOutcome], data: bytes, max_side: int) -> Response:
     """The overlay as a DICOM Secondary Capture in the source's study (DICOM uploads only)."""
-    if answered.image.metadata.source_format != "dicom":
-        raise InvalidInputError(
-            "format=dicom makes a Secondary Capture in the source image's study, so it needs a "
-            "DICOM upload; use format=json for PNG, PGM or JPEG uploads",
-            code="dicom-source-required",
-        )
-    source = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
-    drawn = _overlay(answered, max_side)
+    source = source_header(data, answered.image.metadata, "dicom")
+    drawn = overlay_of(answered, max_side)
     version, outcome = answered.version, answered.outcome
     method = outcome.method
     described = f"{version.model_name} v{version.version} {method}: {outcome.explained}"

@@ -3,8 +3,8 @@
 A PACS viewer shows it next to the mammogram it explains: same patient and study, its own new
 series, a Source Image Sequence pointing at the explained image, and comments saying that it
 is material for review, not a diagnosis. Like every object mammocad writes, it carries the
-source's patient and study and none of the source's site or unit identifiers. The overlay has the original image's geometry, so the
-source's Patient Orientation applies to it unchanged.
+source's patient and study and none of the source's site or unit identifiers. The overlay has
+the original image's geometry, so the source's Patient Orientation applies to it unchanged.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ from highdicom.sr import (
     TextContentItem,
     TimeContentItem,
 )
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.sr.codedict import Code, codes
 from pydicom.uid import UID, ExplicitVRLittleEndian, MammographyCADSRStorage
 
@@ -199,8 +199,11 @@ def _header(
     Series, General Equipment and SR Document General."""
     source = findings.source
     now = datetime.datetime.now()
-    document = Dataset()
-    document.file_meta = _file_meta(sop_instance_uid)
+    # A FileDataset with a preamble, as highdicom's objects are: writers that do not enforce the
+    # file format (dicomweb-client's STOW-RS encoder) then still write a Part 10 file.
+    document = FileDataset(
+        "", Dataset(), file_meta=_file_meta(sop_instance_uid), preamble=b"\x00" * 128
+    )
     if "SpecificCharacterSet" in source:  # the copied names are encoded in it
         document.SpecificCharacterSet = source.SpecificCharacterSet
     document.SOPClassUID = MammographyCADSRStorage

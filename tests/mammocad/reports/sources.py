@@ -3,6 +3,7 @@ with identifying attributes a report must never carry added on request."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pydicom
@@ -54,7 +55,7 @@ def source_headers(cache_root: Path) -> list[Dataset]:
 
 def with_identifying_extras(source: Dataset) -> Dataset:
     """A copy of ``source`` carrying :data:`IDENTIFYING_EXTRAS`."""
-    extended = source.copy()
+    extended = copy.deepcopy(source)
     for keyword, value in IDENTIFYING_EXTRAS.items():
         setattr(extended, keyword, value)
     return extended

@@ -2,11 +2,13 @@
 
 from .alias_move_public import AliasMovePublic
 from .alias_move_request import AliasMoveRequest
+from .analyse_v1_studies_study_instance_uid_analyse_post_report import AnalyseV1StudiesStudyInstanceUidAnalysePostReport
 from .audit_entry import AuditEntry
 from .audit_entry_after_type_0 import AuditEntryAfterType0
 from .audit_entry_before_type_0 import AuditEntryBeforeType0
 from .authored_card import AuthoredCard
 from .axis_map import AxisMap
+from .breast_summary import BreastSummary
 from .calibration_applied import CalibrationApplied
 from .calibration_applied_parameters import CalibrationAppliedParameters
 from .calibration_quality import CalibrationQuality
@@ -21,15 +23,18 @@ from .class_prediction import ClassPrediction
 from .class_probabilities import ClassProbabilities
 from .classify_response import ClassifyResponse
 from .classify_v1_classify_post_files_body import ClassifyV1ClassifyPostFilesBody
+from .classify_v1_classify_post_format import ClassifyV1ClassifyPostFormat
 from .data_ref import DataRef
 from .data_summary import DataSummary
 from .data_summary_label_counts import DataSummaryLabelCounts
 from .detect_response import DetectResponse
 from .detect_v1_detect_post_files_body import DetectV1DetectPostFilesBody
+from .detect_v1_detect_post_format import DetectV1DetectPostFormat
 from .detection import Detection
 from .evaluation_record import EvaluationRecord
 from .evaluation_record_report import EvaluationRecordReport
 from .evaluation_record_task import EvaluationRecordTask
+from .exam_summary import ExamSummary
 from .explain_response import ExplainResponse
 from .explain_response_task import ExplainResponseTask
 from .explain_timing import ExplainTiming
@@ -46,6 +51,7 @@ from .factors import Factors
 from .grid_transform import GridTransform
 from .heatmap import Heatmap
 from .http_validation_error import HTTPValidationError
+from .image_analysis import ImageAnalysis
 from .image_metadata import ImageMetadata
 from .image_metadata_source_format import ImageMetadataSourceFormat
 from .image_summary import ImageSummary
@@ -83,6 +89,10 @@ from .registered_model_task import RegisteredModelTask
 from .reliability_bin import ReliabilityBin
 from .rollback_request import RollbackRequest
 from .shift_evaluation import ShiftEvaluation
+from .skipped_image import SkippedImage
+from .stored_object import StoredObject
+from .stored_object_kind import StoredObjectKind
+from .study_analysis import StudyAnalysis
 from .subgroup_metric import SubgroupMetric
 from .task_readiness import TaskReadiness
 from .timing_ms import TimingMs
@@ -102,11 +112,13 @@ from .view import View
 __all__ = (
     "AliasMovePublic",
     "AliasMoveRequest",
+    "AnalyseV1StudiesStudyInstanceUidAnalysePostReport",
     "AuditEntry",
     "AuditEntryAfterType0",
     "AuditEntryBeforeType0",
     "AuthoredCard",
     "AxisMap",
+    "BreastSummary",
     "CalibrationApplied",
     "CalibrationAppliedParameters",
     "CalibrationQuality",
@@ -119,6 +131,7 @@ __all__ = (
     "CardFormat",
     "ClassifyResponse",
     "ClassifyV1ClassifyPostFilesBody",
+    "ClassifyV1ClassifyPostFormat",
     "ClassPrediction",
     "ClassProbabilities",
     "DataRef",
@@ -127,9 +140,11 @@ __all__ = (
     "Detection",
     "DetectResponse",
     "DetectV1DetectPostFilesBody",
+    "DetectV1DetectPostFormat",
     "EvaluationRecord",
     "EvaluationRecordReport",
     "EvaluationRecordTask",
+    "ExamSummary",
     "ExplainedDetection",
     "ExplainedOutput",
     "ExplainResponse",
@@ -146,6 +161,7 @@ __all__ = (
     "GridTransform",
     "Heatmap",
     "HTTPValidationError",
+    "ImageAnalysis",
     "ImageMetadata",
     "ImageMetadataSourceFormat",
     "ImageSummary",
@@ -183,6 +199,10 @@ __all__ = (
     "ReliabilityBin",
     "RollbackRequest",
     "ShiftEvaluation",
+    "SkippedImage",
+    "StoredObject",
+    "StoredObjectKind",
+    "StudyAnalysis",
     "SubgroupMetric",
     "TaskReadiness",
     "TimingMs",

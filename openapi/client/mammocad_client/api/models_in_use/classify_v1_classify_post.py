@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.classify_response import ClassifyResponse
 from ...models.classify_v1_classify_post_files_body import ClassifyV1ClassifyPostFilesBody
+from ...models.classify_v1_classify_post_format import ClassifyV1ClassifyPostFormat
 from ...types import UNSET, File, Response, Unset
 
 
@@ -14,12 +15,19 @@ def _get_kwargs(
     *,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
+    format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
 
     params["model"] = model
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -97,15 +105,21 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
+    format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
 ) -> Response[Any | ClassifyResponse]:
     """Classify a mammogram: normal, benign or malignant
 
      The image-level probabilities of the worst finding, the most probable one, and whether
-    the image is abnormal at the version's validated operating point.
+    the image is abnormal at the version's validated operating point (format=dicom-sr or
+    dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (ClassifyV1ClassifyPostFormat | Unset): json (default); dicom-sr: a Comprehensive
+            3D SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: ClassifyV1ClassifyPostFormat.JSON.
         body (File):
         body (ClassifyV1ClassifyPostFilesBody):
 
@@ -120,6 +134,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         model=model,
+        format_=format_,
     )
 
     response = client.get_httpx_client().request(
@@ -134,15 +149,21 @@ def sync(
     client: AuthenticatedClient | Client,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
+    format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
 ) -> Any | ClassifyResponse | None:
     """Classify a mammogram: normal, benign or malignant
 
      The image-level probabilities of the worst finding, the most probable one, and whether
-    the image is abnormal at the version's validated operating point.
+    the image is abnormal at the version's validated operating point (format=dicom-sr or
+    dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (ClassifyV1ClassifyPostFormat | Unset): json (default); dicom-sr: a Comprehensive
+            3D SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: ClassifyV1ClassifyPostFormat.JSON.
         body (File):
         body (ClassifyV1ClassifyPostFilesBody):
 
@@ -158,6 +179,7 @@ def sync(
         client=client,
         body=body,
         model=model,
+        format_=format_,
     ).parsed
 
 
@@ -166,15 +188,21 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
+    format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
 ) -> Response[Any | ClassifyResponse]:
     """Classify a mammogram: normal, benign or malignant
 
      The image-level probabilities of the worst finding, the most probable one, and whether
-    the image is abnormal at the version's validated operating point.
+    the image is abnormal at the version's validated operating point (format=dicom-sr or
+    dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (ClassifyV1ClassifyPostFormat | Unset): json (default); dicom-sr: a Comprehensive
+            3D SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: ClassifyV1ClassifyPostFormat.JSON.
         body (File):
         body (ClassifyV1ClassifyPostFilesBody):
 
@@ -189,6 +217,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         model=model,
+        format_=format_,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -201,15 +230,21 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
+    format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
 ) -> Any | ClassifyResponse | None:
     """Classify a mammogram: normal, benign or malignant
 
      The image-level probabilities of the worst finding, the most probable one, and whether
-    the image is abnormal at the version's validated operating point.
+    the image is abnormal at the version's validated operating point (format=dicom-sr or
+    dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (ClassifyV1ClassifyPostFormat | Unset): json (default); dicom-sr: a Comprehensive
+            3D SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: ClassifyV1ClassifyPostFormat.JSON.
         body (File):
         body (ClassifyV1ClassifyPostFilesBody):
 
@@ -226,5 +261,6 @@ async def asyncio(
             client=client,
             body=body,
             model=model,
+            format_=format_,
         )
     ).parsed

@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.detect_response import DetectResponse
 from ...models.detect_v1_detect_post_files_body import DetectV1DetectPostFilesBody
+from ...models.detect_v1_detect_post_format import DetectV1DetectPostFormat
 from ...types import UNSET, File, Response, Unset
 
 
@@ -14,12 +15,19 @@ def _get_kwargs(
     *,
     body: File | DetectV1DetectPostFilesBody,
     model: str | Unset = "production",
+    format_: DetectV1DetectPostFormat | Unset = DetectV1DetectPostFormat.JSON,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
 
     params["model"] = model
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -97,15 +105,21 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: File | DetectV1DetectPostFilesBody,
     model: str | Unset = "production",
+    format_: DetectV1DetectPostFormat | Unset = DetectV1DetectPostFormat.JSON,
 ) -> Response[Any | DetectResponse]:
     """Find masses in a mammogram
 
      Mass boxes scoring at least the version's validated operating threshold, best first,
-    each with its malignancy probability, in the uploaded image's own pixel coordinates.
+    each with its malignancy probability, in the uploaded image's own pixel coordinates
+    (format=dicom-sr or dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (DetectV1DetectPostFormat | Unset): json (default); dicom-sr: a Comprehensive 3D
+            SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: DetectV1DetectPostFormat.JSON.
         body (File):
         body (DetectV1DetectPostFilesBody):
 
@@ -120,6 +134,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         model=model,
+        format_=format_,
     )
 
     response = client.get_httpx_client().request(
@@ -134,15 +149,21 @@ def sync(
     client: AuthenticatedClient | Client,
     body: File | DetectV1DetectPostFilesBody,
     model: str | Unset = "production",
+    format_: DetectV1DetectPostFormat | Unset = DetectV1DetectPostFormat.JSON,
 ) -> Any | DetectResponse | None:
     """Find masses in a mammogram
 
      Mass boxes scoring at least the version's validated operating threshold, best first,
-    each with its malignancy probability, in the uploaded image's own pixel coordinates.
+    each with its malignancy probability, in the uploaded image's own pixel coordinates
+    (format=dicom-sr or dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (DetectV1DetectPostFormat | Unset): json (default); dicom-sr: a Comprehensive 3D
+            SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: DetectV1DetectPostFormat.JSON.
         body (File):
         body (DetectV1DetectPostFilesBody):
 
@@ -158,6 +179,7 @@ def sync(
         client=client,
         body=body,
         model=model,
+        format_=format_,
     ).parsed
 
 
@@ -166,15 +188,21 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: File | DetectV1DetectPostFilesBody,
     model: str | Unset = "production",
+    format_: DetectV1DetectPostFormat | Unset = DetectV1DetectPostFormat.JSON,
 ) -> Response[Any | DetectResponse]:
     """Find masses in a mammogram
 
      Mass boxes scoring at least the version's validated operating threshold, best first,
-    each with its malignancy probability, in the uploaded image's own pixel coordinates.
+    each with its malignancy probability, in the uploaded image's own pixel coordinates
+    (format=dicom-sr or dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (DetectV1DetectPostFormat | Unset): json (default); dicom-sr: a Comprehensive 3D
+            SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: DetectV1DetectPostFormat.JSON.
         body (File):
         body (DetectV1DetectPostFilesBody):
 
@@ -189,6 +217,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         model=model,
+        format_=format_,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -201,15 +230,21 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: File | DetectV1DetectPostFilesBody,
     model: str | Unset = "production",
+    format_: DetectV1DetectPostFormat | Unset = DetectV1DetectPostFormat.JSON,
 ) -> Any | DetectResponse | None:
     """Find masses in a mammogram
 
      Mass boxes scoring at least the version's validated operating threshold, best first,
-    each with its malignancy probability, in the uploaded image's own pixel coordinates.
+    each with its malignancy probability, in the uploaded image's own pixel coordinates
+    (format=dicom-sr or dicom-mammo-cad-sr: the same as a DICOM Structured Report).
 
     Args:
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
+        format_ (DetectV1DetectPostFormat | Unset): json (default); dicom-sr: a Comprehensive 3D
+            SR with the TID 1500 Measurement Report; dicom-mammo-cad-sr: a Mammography CAD SR (TID
+            4000). Both DICOM forms need a DICOM upload, belong to its patient and study, and are
+            UNVERIFIED Default: DetectV1DetectPostFormat.JSON.
         body (File):
         body (DetectV1DetectPostFilesBody):
 
@@ -226,5 +261,6 @@ async def asyncio(
             client=client,
             body=body,
             model=model,
+            format_=format_,
         )
     ).parsed

@@ -153,8 +153,9 @@ def sync_detailed(
             probable); detect: a detection index, best first as /v1/detect lists them (default 0)
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
-        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64) or dicom (Secondary
-            Capture) Default: ExplainV1ExplainPostFormat.JSON.
+        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64), dicom (Secondary
+            Capture of the overlay) or dicom-pm (Parametric Map of the values) Default:
+            ExplainV1ExplainPostFormat.JSON.
         max_side (int | Unset): longest side of the heatmap PNGs Default: 2048.
         nsamples (int | Unset): SHAP: expected-gradient samples Default: 64.
         body (File):
@@ -212,8 +213,9 @@ def sync(
             probable); detect: a detection index, best first as /v1/detect lists them (default 0)
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
-        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64) or dicom (Secondary
-            Capture) Default: ExplainV1ExplainPostFormat.JSON.
+        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64), dicom (Secondary
+            Capture of the overlay) or dicom-pm (Parametric Map of the values) Default:
+            ExplainV1ExplainPostFormat.JSON.
         max_side (int | Unset): longest side of the heatmap PNGs Default: 2048.
         nsamples (int | Unset): SHAP: expected-gradient samples Default: 64.
         body (File):
@@ -266,8 +268,9 @@ async def asyncio_detailed(
             probable); detect: a detection index, best first as /v1/detect lists them (default 0)
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
-        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64) or dicom (Secondary
-            Capture) Default: ExplainV1ExplainPostFormat.JSON.
+        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64), dicom (Secondary
+            Capture of the overlay) or dicom-pm (Parametric Map of the values) Default:
+            ExplainV1ExplainPostFormat.JSON.
         max_side (int | Unset): longest side of the heatmap PNGs Default: 2048.
         nsamples (int | Unset): SHAP: expected-gradient samples Default: 64.
         body (File):
@@ -323,8 +326,9 @@ async def asyncio(
             probable); detect: a detection index, best first as /v1/detect lists them (default 0)
         model (str | Unset): an alias (e.g. production, staging) or a version number Default:
             'production'.
-        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64) or dicom (Secondary
-            Capture) Default: ExplainV1ExplainPostFormat.JSON.
+        format_ (ExplainV1ExplainPostFormat | Unset): json (PNGs in base64), dicom (Secondary
+            Capture of the overlay) or dicom-pm (Parametric Map of the values) Default:
+            ExplainV1ExplainPostFormat.JSON.
         max_side (int | Unset): longest side of the heatmap PNGs Default: 2048.
         nsamples (int | Unset): SHAP: expected-gradient samples Default: 64.
         body (File):

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.label import Label
+from ..models.laterality import Laterality
+
+T = TypeVar("T", bound="ExamSummary")
+
+
+@_attrs_define
+class ExamSummary:
+    """The worst finding across both breasts.
+
+    Attributes:
+        abnormal (bool | None): true when any view is abnormal at the classifier's validated operating point; null when
+            the classifier version has no operating point
+        abnormal_breasts (list[Laterality]): breasts abnormal at the operating point
+        malignant_probability (float):
+        masses (int):
+        out_of_distribution (bool):
+        worst_label (Label): Image-level ground truth: the worst finding in the image.
+    """
+
+    abnormal: bool | None
+    abnormal_breasts: list[Laterality]
+    malignant_probability: float
+    masses: int
+    out_of_distribution: bool
+    worst_label: Label
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        abnormal: bool | None
+        abnormal = self.abnormal
+
+        abnormal_breasts = []
+        for abnormal_breasts_item_data in self.abnormal_breasts:
+            abnormal_breasts_item = abnormal_breasts_item_data.value
+            abnormal_breasts.append(abnormal_breasts_item)
+
+        malignant_probability = self.malignant_probability
+
+        masses = self.masses
+
+        out_of_distribution = self.out_of_distribution
+
+        worst_label = self.worst_label.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "abnormal": abnormal,
+                "abnormal_breasts": abnormal_breasts,
+                "malignant_probability": malignant_probability,
+                "masses": masses,
+                "out_of_distribution": out_of_distribution,
+                "worst_label": worst_label,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_abnormal(data: object) -> bool | None:
+            if data is None:
+                return data
+            return cast(bool | None, data)
+
+        abnormal = _parse_abnormal(d.pop("abnormal"))
+
+        abnormal_breasts = []
+        _abnormal_breasts = d.pop("abnormal_breasts")
+        for abnormal_breasts_item_data in _abnormal_breasts:
+            abnormal_breasts_item = Laterality(abnormal_breasts_item_data)
+
+            abnormal_breasts.append(abnormal_breasts_item)
+
+        malignant_probability = d.pop("malignant_probability")
+
+        masses = d.pop("masses")
+
+        out_of_distribution = d.pop("out_of_distribution")
+
+        worst_label = Label(d.pop("worst_label"))
+
+        exam_summary = cls(
+            abnormal=abnormal,
+            abnormal_breasts=abnormal_breasts,
+            malignant_probability=malignant_probability,
+            masses=masses,
+            out_of_distribution=out_of_distribution,
+            worst_label=worst_label,
+        )
+
+        exam_summary.additional_properties = d
+        return exam_summary
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
