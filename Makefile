@@ -12,7 +12,7 @@ GENERATOR_STAMP := $(GENERATOR)/.installed-stamp
 
 .PHONY: run test test-all lint openapi client bench constraints clean
 
-$(STAMP): pyproject.toml constraints.txt openapi/client/pyproject.toml $(GENERATOR_STAMP)
+$(STAMP): pyproject.toml constraints.txt openapi/client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m pip install -qq --no-deps -e openapi/client
@@ -28,10 +28,10 @@ run: $(STAMP)
 	$(BIN)/mammocad serve
 
 ## test: lint, then the fast test suite (slow tests: make test-all)
-test: $(STAMP) lint
+test: $(STAMP) $(GENERATOR_STAMP) lint
 	$(BIN)/pytest
 
-test-all: $(STAMP) lint
+test-all: $(STAMP) $(GENERATOR_STAMP) lint
 	$(BIN)/pytest -m ''
 
 ## lint: ruff (lint + format), mypy (strict on api/, registry/, mammocad/), the OpenAPI drift check
