@@ -9,12 +9,12 @@ same OOD verdict, same model version.
 from __future__ import annotations
 
 import io
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 import highdicom
 import pydicom
 from fastapi.responses import Response
-from mammocad.reports.mammography_cad import mammography_cad_report
 from pydicom.dataset import Dataset
 
 import mammocad
@@ -31,6 +31,7 @@ from mammocad.reports.findings import (
     MassFinding,
     ShiftAssessment,
 )
+from mammocad.reports.mammography_cad import mammography_cad_report
 from mammocad.reports.measurement_report import measurement_report
 from mammocad.reports.parametric_map import parametric_map
 from mammocad.schemas.inference_contract import ExplainOutcome
@@ -39,15 +40,19 @@ from registry import ModelVersion
 __all__ = [
     "DICOM_MEDIA_TYPE",
     "ReportFormat",
+    "UnusableHeaderError",
     "algorithm_used",
     "classification_findings",
     "detection_findings",
     "dicom_bytes",
     "dicom_response",
+    "from_source_header",
     "heatmap_document",
     "report_document",
     "source_header",
 ]
+
+T = TypeVar("T")
 
 DICOM_MEDIA_TYPE = "application/dicom"
 ReportFormat = Literal["dicom-sr", "dicom-mammo-cad-sr"]
@@ -134,32 +139,66 @@ def source_header(data: bytes, metadata: ImageMetadata, output: str) -> Dataset:
     return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
 
 
+class UnusableHeaderError(InvalidInputError):
+    """The upload is DICOM, but its header lacks or garbles what the asked DICOM object must
+    copy or reference (e.g. no Study Instance UID, a laterality that is not a breast)."""
+
+    code = "dicom-header-unusable"
+    title = "DICOM header unusable for the asked object"
+
+
+def from_source_header(output: str, build: Callable[[], T]) -> T:
+    """``build()``, with a refusal of the source header (the writers' ValueError, highdicom's
+    ValueError or AttributeError on an attribute the header lacks) answered as 422."""
+    try:
+        return build()
+    except (ValueError, AttributeError) as refused:
+        raise UnusableHeaderError(
+            f"format={output}: the DICOM header of the upload cannot make this object "
+            f"({type(refused).__name__}: {refused})"
+        ) from refused
+
+
 def report_document(findings: ImageFindings, output: ReportFormat) -> Dataset:
-    """The Structured Report of ``findings`` in the asked format, in a new series."""
+    """The Structured Report of ``findings`` in the asked format, in a new series.
+
+    Raises:
+        UnusableHeaderError: the source header cannot make the report (422).
+    """
     build = measurement_report if output == "dicom-sr" else mammography_cad_report
     series = SR_SERIES_NUMBER if output == "dicom-sr" else MAMMO_CAD_SERIES_NUMBER
-    return build(
-        findings,
-        series_instance_uid=highdicom.UID(),
-        sop_instance_uid=highdicom.UID(),
-        series_number=series,
+    return from_source_header(
+        output,
+        lambda: build(
+            findings,
+            series_instance_uid=highdicom.UID(),
+            sop_instance_uid=highdicom.UID(),
+            series_number=series,
+        ),
     )
 
 
 def heatmap_document(
     source: Dataset, answered: Answered[ExplainOutcome], mapped: OriginalMap
 ) -> Dataset:
-    """The explanation in ``answered`` (drawn as ``mapped``) as a Parametric Map of ``source``."""
+    """The explanation in ``answered`` (drawn as ``mapped``) as a Parametric Map of ``source``.
+
+    Raises:
+        UnusableHeaderError: the source header cannot make the map (422).
+    """
     outcome = answered.outcome
-    return parametric_map(
-        source,
-        mapped,
-        algorithm=algorithm_used(answered.version),
-        method=outcome.method,
-        explained=outcome.explained,
-        series_instance_uid=highdicom.UID(),
-        sop_instance_uid=highdicom.UID(),
-        series_number=PARAMETRIC_MAP_SERIES_NUMBER,
+    return from_source_header(
+        "dicom-pm",
+        lambda: parametric_map(
+            source,
+            mapped,
+            algorithm=algorithm_used(answered.version),
+            method=outcome.method,
+            explained=outcome.explained,
+            series_instance_uid=highdicom.UID(),
+            sop_instance_uid=highdicom.UID(),
+            series_number=PARAMETRIC_MAP_SERIES_NUMBER,
+        ),
     )
 
 

@@ -4,9 +4,9 @@ Both model references are resolved to exact versions once, before the first imag
 alias moved during the analysis cannot give the views of one exam different models. Each image
 goes through the same code as an upload to ``/v1/classify`` and ``/v1/detect``
 (:mod:`api.image_answers`), so the study answer and the per-image endpoints agree. An image that
-ingest refuses is listed as skipped with the problem an upload of it would get; the others are
-still analysed. The objects are stored in one STOW-RS request after every image was analysed, so
-a failure in the middle stores nothing.
+ingest refuses, or whose header cannot make a report, is listed as skipped with the problem an
+upload of it would get; the others are still analysed. The objects are stored in one STOW-RS
+request after every image was analysed, so a failure in the middle stores nothing.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ from api.study_schemas import (
     StudyAnalysis,
 )
 from api.task_client import TaskServices
-from mammocad.errors import problem_type
-from mammocad.ingest.errors import IngestError
+from mammocad.errors import InvalidInputError, problem_type
 from mammocad.reports.findings import ImageFindings
 from mammocad.schemas.inference_contract import ShapOptions
 from mammocad.vocabulary import Label, Laterality
@@ -121,7 +120,7 @@ async def analyse_study(
                     services=services,
                 )
             )
-        except IngestError as refused:
+        except InvalidInputError as refused:  # ingest's refusals, an unusable header
             skipped.append(
                 SkippedImage(
                     series_instance_uid=instance.series_instance_uid,

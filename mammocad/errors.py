@@ -118,6 +118,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown-explanation-target": 422,
     "no-shap-background": 422,
     "dicom-source-required": 422,
+    "dicom-header-unusable": 422,
     # A task service answered outside the inference contract.
     "bad-service-answer": 502,
     # The study endpoint's PACS: not configured, or it refused to store.

@@ -23,6 +23,7 @@ from api.calibrated import describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.dicom_outputs import (
     dicom_response,
+    from_source_header,
     heatmap_document,
     source_header,
 )
@@ -246,12 +247,15 @@ def _secondary_capture(answered: Answered[ExplainOutcome], data: bytes, max_side
     version, outcome = answered.version, answered.outcome
     method = outcome.method
     described = f"{version.model_name} v{version.version} {method}: {outcome.explained}"
-    body = secondary_capture(
-        source,
-        drawn.rgb,
-        series_description=f"mammocad {method} heatmap",
-        derivation_description=f"{described}; {outcome.details}",
-        software_version=f"mammocad {mammocad.__version__}",
+    body = from_source_header(
+        "dicom",
+        lambda: secondary_capture(
+            source,
+            drawn.rgb,
+            series_description=f"mammocad {method} heatmap",
+            derivation_description=f"{described}; {outcome.details}",
+            software_version=f"mammocad {mammocad.__version__}",
+        ),
     )
     return Response(
         content=body,

@@ -19,6 +19,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRLittleEndian
 
 from mammocad.reports.equipment import without_site_identifiers
+from mammocad.reports.source import with_type2_present
 
 __all__ = ["secondary_capture"]
 
@@ -66,7 +67,7 @@ def secondary_capture(
 
     laterality = str(source.get("Laterality", "") or source.get("ImageLaterality", "") or "")
     sc = SCImage.from_ref_dataset(
-        ref_dataset=source,
+        ref_dataset=with_type2_present(source),
         pixel_array=np.ascontiguousarray(arr),
         photometric_interpretation="RGB",
         bits_allocated=8,

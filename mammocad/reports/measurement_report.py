@@ -3,7 +3,8 @@
 The content tree, built with highdicom's templates:
 
 - observation context: the first answering model version as the device observer (TID 1004);
-- the image library: the analysed image (its SOP Instance UID, laterality, view, geometry);
+- the image library: the analysed image (its SOP Instance UID, modality, geometry), when its
+  header says what the library needs (see :func:`_describable`);
 - per answering version an image-level group (TID 1501) that references the image: algorithm
   identification (TID 4019: name and registry version), the validated operating point as
   (111071, DCM, "CAD Operating Point"), the out-of-distribution verdict and score, and
@@ -60,6 +61,7 @@ from mammocad.reports.findings import (
     MassFinding,
     ShiftAssessment,
 )
+from mammocad.reports.source import with_type2_present
 
 __all__ = ["measurement_report"]
 
@@ -83,7 +85,7 @@ def measurement_report(
         ValueError: the source header lacks what a reference to it needs (SOP Class/Instance
             UID, Study Instance UID), or highdicom rejects a value.
     """
-    source = findings.source
+    source = with_type2_present(findings.source)
     groups: list[
         MeasurementsAndQualitativeEvaluations | PlanarROIMeasurementsAndQualitativeEvaluations
     ] = []
@@ -101,7 +103,7 @@ def measurement_report(
         ),
         procedure_reported=local.MAMMOGRAPHY_PROCEDURE,
         imaging_measurements=groups,
-        referenced_images=[source],
+        referenced_images=[source] if _describable(source) else None,
     )
     document = Comprehensive3DSR(
         evidence=[source],
@@ -120,6 +122,20 @@ def measurement_report(
     document.CodingSchemeIdentificationSequence = [local.coding_scheme_identification()]
     without_site_identifiers(document)
     return document
+
+
+_PROJECTION_MODALITIES = frozenset({"CR", "DX", "IO", "MG", "PX", "RF", "RG", "XA"})
+
+
+def _describable(source: Dataset) -> bool:
+    """Whether highdicom can write the Image Library entry (TID 1601) of ``source``: for a
+    projection image it needs Patient Orientation and Imager Pixel Spacing, which real vendor
+    files sometimes lack (the JPEG 2000 sample has Pixel Spacing only). Without the library the
+    report is still valid and every region still references the image by its SOP Instance UID."""
+    if str(source.get("Modality", "")) not in _PROJECTION_MODALITIES:
+        return True
+    orientation = source.get("PatientOrientation")
+    return "ImagerPixelSpacing" in source and orientation is not None and len(orientation) == 2
 
 
 def _algorithm_id(algorithm: AlgorithmUsed) -> AlgorithmIdentification:

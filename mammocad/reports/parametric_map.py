@@ -19,8 +19,6 @@ the written object references the real source by its SOP Instance UID.
 
 from __future__ import annotations
 
-import copy
-
 import highdicom
 import numpy as np
 from highdicom.pm import ParametricMap, RealWorldValueMapping
@@ -34,6 +32,7 @@ from mammocad.reports.equipment import (
     without_site_identifiers,
 )
 from mammocad.reports.findings import AlgorithmUsed
+from mammocad.reports.source import with_type2_present
 
 __all__ = ["parametric_map"]
 
@@ -138,8 +137,9 @@ def _map_spacing(source: Dataset, heatmap: OriginalMap) -> list[float]:
 
 def _with_map_geometry(source: Dataset) -> Dataset:
     """A copy of the source header with the map's own frame of reference (see the module
-    docstring); only highdicom reads it, the written object names the real source."""
-    geometry = copy.deepcopy(source)
+    docstring) and its absent Type 2 patient/study attributes empty; only highdicom reads it,
+    the written object names the real source."""
+    geometry = with_type2_present(source)
     geometry.FrameOfReferenceUID = highdicom.UID()
     geometry.ImageOrientationPatient = _IDENTITY_ORIENTATION
     geometry.ImagePositionPatient = _ORIGIN

@@ -113,8 +113,15 @@ def test_dicom_secondary_capture_references_the_source(stack: Stack, tiny_set: D
 def test_refusals_are_problems(stack: Stack, tiny_set: DataSet) -> None:
     dicom = tiny_set[0].path.read_bytes()
     [(_, png)] = non_mammograms(per_kind=1, seed=5)[:1]
+    headless = pydicom.dcmread(io.BytesIO(dicom))
+    del headless.StudyInstanceUID  # Type 1: a derived object cannot join a study it cannot name
+    buffer = io.BytesIO()
+    headless.save_as(buffer, enforce_file_format=True)
     cases = [
         (png, {"task": "classify", "format": "dicom"}, "dicom-source-required"),
+        (png, {"task": "classify", "format": "dicom-pm"}, "dicom-source-required"),
+        (buffer.getvalue(), {"task": "classify", "format": "dicom"}, "dicom-header-unusable"),
+        (buffer.getvalue(), {"task": "classify", "format": "dicom-pm"}, "dicom-header-unusable"),
         (dicom, {"task": "detect", "target": "benign"}, "unknown-explanation-target"),
         (dicom, {"task": "classify", "target": "2"}, "unknown-explanation-target"),
         (dicom, {"task": "detect", "target": "999"}, "unknown-explanation-target"),
