@@ -165,8 +165,16 @@ def _intensity_curve(values: np.ndarray, ds: Dataset) -> np.ndarray:
         else:
             low, high = _modality_output_range(ds)
         out = np.asarray(out, dtype=np.float64)
-    span = high - low if high > low else 1.0
-    unit = np.clip((out - low) / span, 0.0, 1.0).astype(np.float32)
+    span = high - low if high > low and np.isfinite(high - low) else 1.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        unit = np.clip((out - low) / span, 0.0, 1.0).astype(np.float32)
+    if not np.isfinite(unit).all():
+        # A Rescale Slope/Intercept or window so large that the intensities overflow: the file
+        # says nothing usable about its intensities, and the model must never see NaN.
+        raise CorruptImageError(
+            "the modality or VOI LUT of the DICOM file (Rescale Slope/Intercept, window) "
+            "turns its pixel values into non-finite numbers"
+        )
     return 1.0 - unit if photometric == "MONOCHROME1" else unit
 
 

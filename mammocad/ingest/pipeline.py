@@ -32,6 +32,7 @@ from mammocad.ingest.dicom import decode_dicom
 from mammocad.ingest.errors import EmptyInputError, UnsupportedFormatError
 from mammocad.ingest.metadata import ChestWallSource, ImageMetadata, Orientation, SourceFormat
 from mammocad.ingest.raster import decode_raster
+from mammocad.ingest.refusals import typed_refusals
 from mammocad.vocabulary import Laterality
 
 __all__ = [
@@ -159,10 +160,11 @@ def decode_bytes(
         IngestError: any subclass, each a clear client error (see ``mammocad.ingest.errors``).
     """
     source_format = detect_format(data)
-    if source_format == "dicom":
-        decoded = decode_dicom(data, max_pixels=max_pixels)
-    else:
-        decoded = decode_raster(data, source_format, max_pixels=max_pixels)
+    with typed_refusals(source_format):
+        if source_format == "dicom":
+            decoded = decode_dicom(data, max_pixels=max_pixels)
+        else:
+            decoded = decode_raster(data, source_format, max_pixels=max_pixels)
     if laterality not in (None, Laterality.UNKNOWN) and (
         decoded.metadata.laterality is Laterality.UNKNOWN
     ):
@@ -174,7 +176,16 @@ def decode_bytes(
 
 
 def prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:
-    """The geometric half of ingest, shared by every format."""
+    """The geometric half of ingest, shared by every format.
+
+    Raises:
+        CorruptImageError: the decoded pixels broke a step (see :func:`typed_refusals`).
+    """
+    with typed_refusals(decoded.metadata.source_format):
+        return _prepare(decoded, options)
+
+
+def _prepare(decoded: DecodedImage, options: IngestOptions) -> IngestedImage:
     pixels = decoded.pixels
     shape = (int(pixels.shape[0]), int(pixels.shape[1]))
     transform = GridTransform.identity(shape)
