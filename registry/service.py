@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from pydantic import ValidationError
 
-from mammocad.errors import InvalidInputError, UnauthorizedError
+from mammocad.errors import InvalidInputError, NotFoundError, UnauthorizedError
 from mammocad.schemas.artifact import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
 from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.archive import ARTIFACT_FOLDER, read_archive, write_archive
@@ -32,9 +33,10 @@ from registry.entities import (
     Principal,
     RegisteredModel,
     Scope,
+    UnmetGate,
     check_name,
 )
-from registry.errors import PromotionRefusedError
+from registry.errors import PromotionRefusedError, TamperedArtifactError
 from registry.evaluation import evaluation_from_report
 from registry.gates import production_gates
 from registry.keys import matches, mint_token, parse_key_id
@@ -283,8 +285,22 @@ class Registry:
         check_name("alias", alias)
         if force and not reason.strip():
             raise InvalidInputError("a forced promotion needs a reason", code="reason-required")
-        check = _production_check(name, alias, force) if alias == PRODUCTION else None
+        check = _alias_check(name, alias, force, self._servable_gate)
         return self.store.move_alias(name, alias, ref, actor=actor, reason=reason, check=check)
+
+    def _servable_gate(self, candidate: ModelVersion) -> UnmetGate | None:
+        """The artifact gate of every alias move: the serving side opens a version from this
+        store, sha256-verified; a version it cannot open must never be what an alias names."""
+        try:
+            self.artifacts.verified_folder(candidate.artifact_tag, candidate.files)
+        except (NotFoundError, TamperedArtifactError) as error:
+            return UnmetGate(
+                gate="artifact",
+                reason=f"the serving side could not open it: {error.detail} (model store "
+                f"{self.artifacts.root}; MAMMOCAD_HOME / BENTOML_HOME must name the store the "
+                "services read)",
+            )
+        return None
 
     def rollback(
         self, name: str, alias: str = PRODUCTION, *, actor: str, reason: str = ""
@@ -348,9 +364,15 @@ def _read_metadata(folder: Path) -> TrainingMetadata:
         ) from error
 
 
-def _production_check(name: str, alias: str, force: bool) -> AliasCheck:
+def _alias_check(
+    name: str, alias: str, force: bool, servable: Callable[[ModelVersion], UnmetGate | None]
+) -> AliasCheck:
+    """Every alias needs a servable artifact; ``production`` also needs its gates."""
+
     def check(candidate: ModelVersion, current: ModelVersion | None) -> list[str]:
-        unmet = production_gates(candidate, current)
+        unmet = production_gates(candidate, current) if alias == PRODUCTION else []
+        if (artifact := servable(candidate)) is not None:
+            unmet.insert(0, artifact)
         if any(not (force and gate.overridable) for gate in unmet):
             raise PromotionRefusedError(name, candidate.version, alias, unmet)
         return [gate.reason for gate in unmet]

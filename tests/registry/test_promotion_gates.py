@@ -152,3 +152,31 @@ def test_detector_gate_compares_sensitivity_at_one_false_positive(
 
     with pytest.raises(PromotionRefusedError, match=r"sensitivity_at_1fp on .* 0\.5000"):
         registry.set_alias("detector", "production", 2, actor="ops")
+
+
+def test_no_alias_may_name_a_version_the_serving_side_cannot_open(
+    registry_url: str, tmp_path: Path
+) -> None:
+    """The README's register-then-promote once wrote the artifact to one BentoML store while the
+    services read another: every request then answered 404 artifact-not-found. An alias move
+    now checks the artifact in the store this registry (and so the services) opens."""
+    with Registry(registry_url, artifact_root=tmp_path / "store-a") as writer:
+        writer.register(make_model_folder(tmp_path / "a"), "classifier", actor="ci")
+        make_promotable(writer, tmp_path, "classifier", 1, 0.8)
+    with Registry(registry_url, artifact_root=tmp_path / "store-b") as elsewhere:
+        for alias in ("production", "staging"):
+            with pytest.raises(PromotionRefusedError) as refused:
+                elsewhere.set_alias("classifier", alias, 1, actor="ops", reason="x", force=True)
+            [gate] = refused.value.unmet
+            assert gate.gate == "artifact" and not gate.overridable
+            assert "store-b" in gate.reason
+        assert elsewhere.get_model("classifier").aliases == {}
+
+
+def test_a_tampered_artifact_cannot_be_promoted(registry: Registry, tmp_path: Path) -> None:
+    registry.register(make_model_folder(tmp_path / "a"), "classifier", actor="ci")
+    make_promotable(registry, tmp_path, "classifier", 1, 0.8)
+    folder = registry.open_artifact("classifier", 1)
+    weights = next(path for path in sorted(folder.iterdir()) if path.suffix == ".pt")
+    weights.write_bytes(weights.read_bytes() + b"tampered")
+    assert _refused(registry, 1) == ["artifact"]
