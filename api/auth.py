@@ -1,9 +1,17 @@
-"""Who may change the registry: bearer tokens with scopes.
+"""Who may call what: bearer tokens with scopes, on every endpoint but health, metrics and the spec.
 
-Reads are open; writes need ``Authorization: Bearer <token>`` whose scopes include the one the
-route names. A token is either the bootstrap admin token (``MAMMOCAD_ADMIN_TOKEN``, every scope)
-or an API key of the registry (stored hashed, see :mod:`registry.keys`). No credential or a bad
-one is 401, a good one without the scope 403, both as problem+json.
+Every route names the scope it needs (:func:`require_scope`): ``inference`` for classify,
+detect, explain, inspect and the study analysis, ``models:read`` and ``audit:read`` for the
+registry's reads, ``models:write`` and ``models:promote`` for its writes. A token is either the
+bootstrap admin token (``MAMMOCAD_ADMIN_TOKEN``, every scope) or an API key of the registry
+(stored hashed, see :mod:`registry.keys`). No credential or a bad one is 401 with
+``WWW-Authenticate: Bearer``, a good one without the scope 403, both as problem+json. Tokens are
+never logged: only the key's name and id reach the audit log.
+
+``MAMMOCAD_AUTH=open-loopback`` lets the read scopes (:data:`registry.READ_SCOPES`) through
+without a key, for a single-user machine: the settings refuse it unless the gateway is
+configured on a loopback address, and each request is checked to come from loopback too (the
+bind address given to uvicorn could differ from the settings). Writes always need a key.
 """
 
 from __future__ import annotations
@@ -13,16 +21,25 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import RegistryDep, SettingsDep
+from api.problems import problem_responses
+from api.settings import LOOPBACK_HOSTS
 from mammocad.errors import ForbiddenError, UnauthorizedError
-from registry import SCOPES, Principal, Scope
+from registry import READ_SCOPES, SCOPES, Principal, Scope
 
-__all__ = ["ADMIN_ACTOR", "authenticated", "require_scope"]
+__all__ = ["ACCESS_PROBLEMS", "ADMIN_ACTOR", "OPEN_ACTOR", "authenticated", "require_scope"]
 
 ADMIN_ACTOR = "admin-token"
+OPEN_ACTOR = "open-loopback"
+ACCESS_PROBLEMS = problem_responses(
+    {
+        401: "No API key, or an invalid, unknown or revoked one (WWW-Authenticate: Bearer)",
+        403: "The API key lacks the scope this endpoint needs",
+    }
+)
 _bearer = HTTPBearer(auto_error=False, description="an API key or the admin token")
 
 
@@ -48,12 +65,26 @@ def _same(offered: str, expected: str) -> bool:
     )
 
 
-def require_scope(scope: Scope) -> Callable[[Principal], Principal]:
-    """A dependency: the authenticated caller, refused with 403 without ``scope``."""
+def require_scope(scope: Scope) -> Callable[..., Principal]:
+    """A dependency: the caller, refused with 401 without a valid token (unless the deployment
+    is open on loopback and ``scope`` is a read scope) and 403 without ``scope``."""
 
-    def dependency(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    def dependency(
+        request: Request,
+        settings: SettingsDep,
+        registry: RegistryDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None and _open_to(request, settings.auth, scope):
+            return Principal(actor=OPEN_ACTOR, scopes=frozenset(READ_SCOPES))
+        principal = authenticated(settings, registry, credentials)
         if scope not in principal.scopes:
             raise ForbiddenError(f"{principal.actor} lacks the {scope!r} scope this needs")
         return principal
 
     return dependency
+
+
+def _open_to(request: Request, auth: str, scope: Scope) -> bool:
+    client = request.client.host if request.client is not None else ""
+    return auth == "open-loopback" and scope in READ_SCOPES and client in LOOPBACK_HOSTS

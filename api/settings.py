@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["GatewaySettings", "get_settings"]
+__all__ = ["LOOPBACK_HOSTS", "GatewaySettings", "get_settings"]
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 class GatewaySettings(BaseSettings):
@@ -67,11 +70,26 @@ class GatewaySettings(BaseSettings):
     dicomweb_timeout_s: float = Field(
         default=60.0, gt=0, description="seconds one DICOMweb request to the PACS may take"
     )
+    auth: Literal["keys", "open-loopback"] = Field(
+        default="keys",
+        description="keys: every endpoint but health, metrics and the spec needs an API key "
+        "with the route's scope; open-loopback: inference and registry reads need none, "
+        "allowed only when the gateway listens on a loopback address (writes always need a key)",
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description="bootstrap bearer token with every write scope (create API keys with "
         "`mammocad registry keys create` for everyday use)",
     )
+
+    @model_validator(mode="after")
+    def _open_only_on_loopback(self) -> Self:
+        if self.auth == "open-loopback" and self.host not in LOOPBACK_HOSTS:
+            raise ValueError(
+                f"MAMMOCAD_AUTH=open-loopback needs the gateway on a loopback address, not "
+                f"{self.host!r}: anyone who can reach the port could use it without a key"
+            )
+        return self
 
 
 @lru_cache

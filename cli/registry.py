@@ -37,7 +37,7 @@ app = typer.Typer(
     help="The model registry: versions, model cards, aliases, gated promotion, audit.",
     no_args_is_help=True,
 )
-keys_app = typer.Typer(help="API keys for the gateway's write endpoints.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for the gateway's endpoints.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
 console = Console()
@@ -470,7 +470,10 @@ def create_key(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="who or what will use the key, e.g. ci-bot")],
     scopes: Annotated[
-        str, typer.Option(help="comma-separated: models:write, models:promote")
+        str,
+        typer.Option(
+            help="comma-separated: inference, models:read, audit:read, models:write, models:promote"
+        ),
     ] = "models:write",
     actor: Actor = "",
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +20,7 @@ from mammocad.ingest.pipeline import ingest_file
 
 if TYPE_CHECKING:
     from mammocad.schemas.artifact import Task
+    from registry import Registry
 
 __all__ = ["export_openapi", "serve"]
 
@@ -109,6 +111,7 @@ def serve(
         example = _self_check(bootstrap_examples(home, console), console)
         with Registry() as registry:
             ensure_demo_models(registry, home, console)
+            key_file = _local_key(registry, home)
     except MammocadError as error:
         console.print(f"[red]cannot start[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=1) from error
@@ -133,10 +136,53 @@ def serve(
             started.callback(service.stop)
         base = f"http://{host}:{port}"
         console.print(f"API docs: {base}/docs   readiness: {base}/v1/health/ready", soft_wrap=True)
+        auth = _access_note(key_file, os.environ.get("MAMMOCAD_AUTH", "keys"))
+        console.print(auth.note, soft_wrap=True)
         for route in ("classify", "detect"):
-            console.print(f"Try:  curl -F file=@{example} {base}/v1/{route}", soft_wrap=True)
+            console.print(
+                f"Try:  curl {auth.curl_header}-F file=@{example} {base}/v1/{route}",
+                soft_wrap=True,
+            )
         uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
     console.print("stopped the gateway and both task services")
+
+
+@dataclass(frozen=True)
+class _Access:
+    note: str
+    curl_header: str
+
+
+LOCAL_KEY_FILE = "api-key"
+
+
+def _local_key(registry: Registry, home: Path) -> Path:
+    """This machine's API key for inference and registry reads, made once and kept (owner-only)
+    in the state folder, so that ``make run`` is usable at once with access control on. The
+    token is written only there, never printed or logged."""
+    from registry import READ_SCOPES
+
+    path = home / LOCAL_KEY_FILE
+    if not path.is_file():
+        _, token = registry.create_key("local-user", list(READ_SCOPES), actor="mammocad serve")
+        path.touch(mode=0o600)
+        path.write_text(token + "\n", encoding="utf-8")
+    return path
+
+
+def _access_note(key_file: Path, auth: str) -> _Access:
+    if auth == "open-loopback":
+        return _Access(
+            "Access: open on loopback (MAMMOCAD_AUTH=open-loopback): inference and registry "
+            "reads need no key; registry writes do.",
+            "",
+        )
+    return _Access(
+        f"Access: every endpoint but health, metrics and the spec needs an API key. This "
+        f"machine's key (inference, models:read, audit:read) is in {key_file}; more: "
+        "`mammocad registry keys create NAME --scopes inference`.",
+        f'-H "Authorization: Bearer $(cat {key_file})" ',
+    )
 
 
 def _deployment_environment(

@@ -7,6 +7,7 @@ Builds on ``mammocad`` only (its records are :mod:`mammocad.schemas`); never imp
 from registry.card.schema import AuthoredCard, CardEdit, ModelCard
 from registry.entities import (
     PRODUCTION,
+    READ_SCOPES,
     SCOPES,
     ApiKey,
     AuditEntry,
@@ -23,6 +24,7 @@ from registry.store import AliasMove
 
 __all__ = [
     "PRODUCTION",
+    "READ_SCOPES",
     "SCOPES",
     "AliasMove",
     "ApiKey",

@@ -16,6 +16,7 @@ from registry.evaluation import EvaluationRecord
 
 __all__ = [
     "PRODUCTION",
+    "READ_SCOPES",
     "SCOPES",
     "ApiKey",
     "AuditEntry",
@@ -28,10 +29,21 @@ __all__ = [
 ]
 
 PRODUCTION = "production"
-Scope = Literal["models:write", "models:promote"]
-SCOPES: tuple[Scope, ...] = ("models:write", "models:promote")
-"""``models:write``: register versions, attach records, edit cards; ``models:promote``: move
-aliases (promotion, rollback). Separate so that a CI key can register without promoting."""
+Scope = Literal["inference", "models:read", "audit:read", "models:write", "models:promote"]
+SCOPES: tuple[Scope, ...] = (
+    "inference",
+    "models:read",
+    "audit:read",
+    "models:write",
+    "models:promote",
+)
+"""``inference``: classify, detect, explain, inspect, analyse studies; ``models:read``: the
+registry's models, versions and model cards; ``audit:read``: the audit log; ``models:write``:
+register versions, attach records, edit cards; ``models:promote``: move aliases (promotion,
+rollback). Separate so that a viewer's key cannot read the audit log and a CI key can register
+without promoting."""
+READ_SCOPES: tuple[Scope, ...] = ("inference", "models:read", "audit:read")
+"""What a deployment configured open (on loopback only) grants without a key; writes never."""
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _FROZEN = ConfigDict(frozen=True)

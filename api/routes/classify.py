@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import ACCESS_PROBLEMS, require_scope
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.dicom_outputs import (
     classification_findings,
@@ -23,7 +24,12 @@ from registry import PRODUCTION
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["models in use"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["models in use"],
+    dependencies=[Depends(require_scope("inference"))],
+    responses=ACCESS_PROBLEMS,
+)
 
 
 @router.post(

@@ -13,12 +13,13 @@ import base64
 import time
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 import mammocad
 from api.answers import classification_of, detections_in_original
+from api.auth import ACCESS_PROBLEMS, require_scope
 from api.calibrated import describe
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.dicom_outputs import (
@@ -53,7 +54,12 @@ from registry import PRODUCTION
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["models in use"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["models in use"],
+    dependencies=[Depends(require_scope("inference"))],
+    responses=ACCESS_PROBLEMS,
+)
 
 _TARGET_PATTERN = r"^(normal|benign|malignant|[0-9]{1,3})$"
 _DICOM_RESPONSE = {

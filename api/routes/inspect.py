@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from api.auth import ACCESS_PROBLEMS, require_scope
 from api.schemas import InspectResponse, ModelGrid
 from api.settings import GatewaySettings, get_settings
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
@@ -19,7 +20,12 @@ from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["ingest"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["ingest"],
+    dependencies=[Depends(require_scope("inference"))],
+    responses=ACCESS_PROBLEMS,
+)
 
 _PROBLEM: dict[str, Any] = {"content": {PROBLEM_MEDIA_TYPE: {}}}
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from api.auth import require_scope
+from api.auth import ACCESS_PROBLEMS, require_scope
 from api.deps import RegistryDep, SettingsDep
 from api.model_schemas import (
     AliasMovePublic,
@@ -26,7 +26,7 @@ from registry import Principal
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/models", tags=["models"])
+router = APIRouter(prefix="/v1/models", tags=["models"], responses=ACCESS_PROBLEMS)
 
 Writer = Annotated[Principal, Depends(require_scope("models:write"))]
 Promoter = Annotated[Principal, Depends(require_scope("models:promote"))]

@@ -10,9 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from api.auth import ACCESS_PROBLEMS, require_scope
 from api.deps import RegistryDep
 from api.model_schemas import ModelDetail, VersionPublic
 from api.problems import problem_responses
@@ -21,8 +22,10 @@ from registry.card.render import to_html, to_markdown
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/models", tags=["models"])
+router = APIRouter(prefix="/v1/models", tags=["models"], responses=ACCESS_PROBLEMS)
 
+_READ = [Depends(require_scope("models:read"))]
+_AUDIT = [Depends(require_scope("audit:read"))]
 _NOT_FOUND = problem_responses({404: "No such model, version or alias"})
 VersionPath = Annotated[str, Path(description="a version number, or an alias such as production")]
 
@@ -35,7 +38,12 @@ class CardFormat(StrEnum):
     HTML = "html"
 
 
-@router.get("", response_model=list[RegisteredModel], summary="Every registered model")
+@router.get(
+    "",
+    response_model=list[RegisteredModel],
+    summary="Every registered model",
+    dependencies=_READ,
+)
 def list_models(registry: RegistryDep) -> list[RegisteredModel]:
     """Registered models with their task, aliases and latest version number."""
     return registry.list_models()
@@ -46,6 +54,7 @@ def list_models(registry: RegistryDep) -> list[RegisteredModel]:
     response_model=ModelDetail,
     summary="A model with its aliases and versions",
     responses=_NOT_FOUND,
+    dependencies=_READ,
 )
 def get_model(name: str, registry: RegistryDep) -> ModelDetail:
     """The model, where each alias points, and every version (oldest first)."""
@@ -60,6 +69,7 @@ def get_model(name: str, registry: RegistryDep) -> ModelDetail:
     response_model=VersionPublic,
     summary="One version, by number or alias",
     responses=_NOT_FOUND,
+    dependencies=_READ,
 )
 def get_version(name: str, version: VersionPath, registry: RegistryDep) -> VersionPublic:
     """The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
@@ -78,6 +88,7 @@ def get_version(name: str, version: VersionPath, registry: RegistryDep) -> Versi
         },
         **_NOT_FOUND,
     },
+    dependencies=_READ,
 )
 def get_card(
     request: Request,
@@ -118,6 +129,7 @@ def _from_accept(accept: str) -> CardFormat:
     response_model=list[AuditEntry],
     summary="The audit log of a model",
     responses=_NOT_FOUND,
+    dependencies=_AUDIT,
 )
 def get_audit(
     name: str,

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from api.auth import ACCESS_PROBLEMS, require_scope
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
 from api.dicom_outputs import ReportFormat
 from api.inference import ModelQuery
@@ -25,7 +26,12 @@ from registry import PRODUCTION
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["studies"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["studies"],
+    dependencies=[Depends(require_scope("inference"))],
+    responses=ACCESS_PROBLEMS,
+)
 
 _UID_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
 

@@ -31,13 +31,17 @@ from tests.registry.builders import (
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVE_UPLOAD_LIMIT = 4_000_000
+TEST_ADMIN_TOKEN = "test-admin-token"
 
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
+    """A gateway on the default registry, calling as the admin (every scope)."""
     app = create_app()
-    app.dependency_overrides[get_settings] = lambda: GatewaySettings(max_upload_bytes=1_000_000)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    settings = GatewaySettings(max_upload_bytes=1_000_000, admin_token=TEST_ADMIN_TOKEN)
+    app.dependency_overrides[get_settings] = lambda: settings
+    headers = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
+    with TestClient(app, raise_server_exceptions=False, headers=headers) as test_client:
         yield test_client
 
 
@@ -51,7 +55,10 @@ def _free_port() -> int:
 def live_gateway() -> Iterator[str]:
     """A real ``uvicorn --factory api.main:create_app`` on a free loopback port."""
     port = _free_port()
-    env = os.environ | {"MAMMOCAD_MAX_UPLOAD_BYTES": str(LIVE_UPLOAD_LIMIT)}
+    env = os.environ | {
+        "MAMMOCAD_MAX_UPLOAD_BYTES": str(LIVE_UPLOAD_LIMIT),
+        "MAMMOCAD_AUTH": "open-loopback",  # a loopback test process, as a developer runs it
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -152,9 +159,11 @@ def full_registry(classifier_registry: Registry, tmp_path: Path) -> Registry:
     return classifier_registry
 
 
-def gateway(registry: Registry, **settings: object) -> TestClient:
+def gateway(registry: Registry, *, as_admin: bool = True, **settings: object) -> TestClient:
     """A gateway on ``registry`` whose task services are pytest-httpx stand-ins (no retry
-    backoff, so failure tests stay fast); ``settings`` override these defaults."""
+    backoff, so failure tests stay fast); ``settings`` override these defaults. Access control
+    is on, as deployed: the client sends the admin token (every scope) unless ``as_admin`` is
+    false, for the tests of access control itself."""
     app = create_app()
     app.dependency_overrides[get_registry] = lambda: registry
     defaults: dict[str, object] = {
@@ -162,10 +171,12 @@ def gateway(registry: Registry, **settings: object) -> TestClient:
         "detect_url": DETECT_URL,
         "service_retry_backoff_s": 0.0,
         "max_upload_bytes": 5_000_000,
+        "admin_token": TEST_ADMIN_TOKEN,
     }
     configured = GatewaySettings.model_validate(defaults | settings)
     app.dependency_overrides[get_settings] = lambda: configured
-    return TestClient(app, raise_server_exceptions=False)
+    headers = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"} if as_admin else {}
+    return TestClient(app, raise_server_exceptions=False, headers=headers)
 
 
 @pytest.fixture

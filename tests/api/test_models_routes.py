@@ -1,4 +1,4 @@
-"""``/v1/models``: open reads, scoped writes, and problem+json for 401, 403, 404 and 409."""
+"""``/v1/models``: scoped reads and writes, and problem+json for 401, 403, 404 and 409."""
 
 from __future__ import annotations
 
@@ -43,7 +43,10 @@ def _key(registry: Registry, *scopes: Scope) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_reads_need_no_credential_and_hide_patient_ids(client: TestClient) -> None:
+def test_reads_need_a_read_key_and_hide_patient_ids(client: TestClient, registry: Registry) -> None:
+    assert client.get("/v1/models").status_code == 401
+    reader = _key(registry, "models:read")
+    client.headers.update(reader)
     models = client.get("/v1/models").json()
     assert [(m["name"], m["latest_version"]) for m in models] == [("classifier", 2)]
 
@@ -55,7 +58,10 @@ def test_reads_need_no_credential_and_hide_patient_ids(client: TestClient) -> No
 
     version = client.get("/v1/models/classifier/versions/2").json()
     assert version["artifact_sha256"].startswith("sha256:") and not version["card_complete"]
-    assert client.get("/v1/models/classifier/audit").json()[0]["action"] == "model.create"
+    assert client.get("/v1/models/classifier/audit").status_code == 403  # audit:read
+    auditor = _key(registry, "audit:read")
+    audit = client.get("/v1/models/classifier/audit", headers=auditor).json()
+    assert audit[0]["action"] == "model.create"
 
 
 @pytest.mark.parametrize(
@@ -71,7 +77,7 @@ def test_reads_need_no_credential_and_hide_patient_ids(client: TestClient) -> No
 def test_unknown_models_versions_and_aliases_are_404_problems(
     client: TestClient, path: str
 ) -> None:
-    response = client.get(path)
+    response = client.get(path, headers=ADMIN)
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].startswith("urn:mammocad:problem:")
@@ -79,6 +85,7 @@ def test_unknown_models_versions_and_aliases_are_404_problems(
 
 def test_card_as_json_markdown_and_html(client: TestClient) -> None:
     base = "/v1/models/classifier/versions/1/card"
+    client.headers.update(ADMIN)
     card = client.get(base).json()
     assert card["clinical_use_warning"].startswith("NOT FOR CLINICAL USE")
     assert card["missing"][0] == "owners"
@@ -87,7 +94,7 @@ def test_card_as_json_markdown_and_html(client: TestClient) -> None:
     assert markdown.headers["content-type"].startswith("text/markdown")
     assert markdown.text.startswith("# Model card: classifier version 1")
 
-    page = client.get(base, headers={"Accept": "text/html,application/xhtml+xml"})
+    page = client.get(base, headers={"Accept": "text/html,application/xhtml+xml", **ADMIN})
     assert page.headers["content-type"].startswith("text/html")
     assert "<h2>Model details</h2>" in page.text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.serve import SelfCheckError, _self_check, bootstrap_examples
+from cli.serve import SelfCheckError, _access_note, _local_key, _self_check, bootstrap_examples
 from mammocad.datasets.manifest import read_manifest, write_manifest
 from mammocad.vocabulary import Label, Laterality
+from registry import READ_SCOPES, Registry
 
 runner = CliRunner()
 
@@ -52,3 +54,17 @@ def test_openapi_check_detects_drift(tmp_path: Path) -> None:
     assert runner.invoke(app, ["openapi", "--out", str(spec), "--check"]).exit_code == 0
     spec.write_text(spec.read_text() + " ")
     assert runner.invoke(app, ["openapi", "--out", str(spec), "--check"]).exit_code == 1
+
+
+def test_the_local_key_is_made_once_owner_only_with_the_read_scopes(tmp_path: Path) -> None:
+    with Registry(f"sqlite:///{tmp_path / 'registry.db'}") as registry:
+        path = _local_key(registry, tmp_path)
+        again = _local_key(registry, tmp_path)
+        token = path.read_text(encoding="utf-8").strip()
+        principal = registry.authenticate(token)
+        assert again == path and len(registry.list_keys()) == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert principal.scopes == frozenset(READ_SCOPES)
+    note = _access_note(path, "keys")
+    assert str(path) in note.note and f"$(cat {path})" in note.curl_header
+    assert _access_note(path, "open-loopback").curl_header == ""

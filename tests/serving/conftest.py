@@ -24,7 +24,7 @@ from models.nets.detector import MassDetector
 from models.training.loop import TrainingOptions
 from models.training.run import train_and_save
 from models.training.tasks import CLASSIFY, DETECT, TaskSpec
-from registry import Registry
+from registry import READ_SCOPES, Registry
 from serving.processes import (
     SERVICES,
     ServiceProcess,
@@ -92,8 +92,19 @@ def serving_world(
         "MAMMOCAD_REGISTRY_URL": url,
         "BENTOML_HOME": str(bentoml_home),
         "MAMMOCAD_TORCH_THREADS": "1",
+        # The gateways of these tests listen on loopback; access control has its own tests.
+        "MAMMOCAD_AUTH": "open-loopback",
     }
     return ServingWorld(url, env, classifier, detector)
+
+
+@pytest.fixture(scope="session")
+def api_token(serving_world: ServingWorld) -> str:
+    """An API key of the serving registry with the read scopes (inference, registry reads),
+    as an integrator gets one from `mammocad registry keys create`."""
+    with serving_world.registry() as registry:
+        _, token = registry.create_key("integration-tests", list(READ_SCOPES), actor="tests")
+    return token
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from mammocad_client import Client
+from mammocad_client import AuthenticatedClient
 from mammocad_client.api.models import (
     get_version_v1_models_name_versions_version_get as get_version,
 )
@@ -46,9 +46,12 @@ PER_REQUEST = ("request_id", "timing_ms")
 
 
 @pytest.fixture
-def client(stack: Stack) -> Client:
-    return Client(
-        base_url=stack.gateway, timeout=httpx.Timeout(120), raise_on_unexpected_status=True
+def client(stack: Stack, api_token: str) -> AuthenticatedClient:
+    return AuthenticatedClient(
+        base_url=stack.gateway,
+        token=api_token,
+        timeout=httpx.Timeout(120),
+        raise_on_unexpected_status=True,
     )
 
 
@@ -60,7 +63,7 @@ def multipart(data: bytes) -> File:
     return File(payload=io.BytesIO(data), file_name="image")
 
 
-def test_classify(stack: Stack, client: Client, tiny_set: DataSet) -> None:
+def test_classify(stack: Stack, client: AuthenticatedClient, tiny_set: DataSet) -> None:
     data = tiny_set[0].path.read_bytes()
     answer = classify.sync(
         client=client, body=ClassifyV1ClassifyPostFilesBody(file=multipart(data)), model="1"
@@ -75,7 +78,9 @@ def test_classify(stack: Stack, client: Client, tiny_set: DataSet) -> None:
     assert answer.request_id and answer.request_id != plain.json()["request_id"]
 
 
-def test_detect_with_a_raw_body(stack: Stack, client: Client, tiny_set: DataSet) -> None:
+def test_detect_with_a_raw_body(
+    stack: Stack, client: AuthenticatedClient, tiny_set: DataSet
+) -> None:
     """The client's raw body is application/octet-stream; the gateway sniffs the DICOM."""
     data = tiny_set[1].path.read_bytes()
     answer = detect.sync(client=client, body=File(payload=io.BytesIO(data)), model="1")
@@ -91,7 +96,7 @@ def test_detect_with_a_raw_body(stack: Stack, client: Client, tiny_set: DataSet)
 
 
 def test_explain_a_classification_with_gradcam(
-    stack: Stack, client: Client, tiny_set: DataSet
+    stack: Stack, client: AuthenticatedClient, tiny_set: DataSet
 ) -> None:
     data = tiny_set[0].path.read_bytes()
     answer = explain.sync(
@@ -117,7 +122,7 @@ def test_explain_a_classification_with_gradcam(
     assert without_per_request(answer.to_dict()) == without_per_request(plain.json())
 
 
-def test_registry_reads(stack: Stack, client: Client) -> None:
+def test_registry_reads(stack: Stack, client: AuthenticatedClient) -> None:
     models = list_models.sync(client=client)
     plain_models = httpx.get(f"{stack.gateway}/v1/models", timeout=30).json()
     assert isinstance(models, list) and all(isinstance(m, RegisteredModel) for m in models)
@@ -144,16 +149,23 @@ def parsed_times(body: Any) -> Any:
 
 
 def test_the_readme_example(
-    stack: Stack, tiny_set: DataSet, capsys: pytest.CaptureFixture[str]
+    stack: Stack,
+    tiny_set: DataSet,
+    api_token: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The README's usage example, run as written against the stack's gateway and a tiny-set
-    image (its only edits: the address, the file, and version 1 for ``production``)."""
+    image (its only edits: the address, the file, the key file, version 1 for ``production``)."""
+    key_file = tmp_path / "api-key"
+    key_file.write_text(api_token + "\n", encoding="utf-8")
     text = README.read_text(encoding="utf-8")
     [example] = re.findall(r"```python\n(from mammocad_client .*?)```", text, flags=re.DOTALL)
-    assert len(example.splitlines()) <= 8, example
+    assert len(example.splitlines()) <= 10, example
     code = (
         example.replace("http://127.0.0.1:8000", stack.gateway)
         .replace('"image.dcm"', repr(str(tiny_set[0].path)))
+        .replace('"var/api-key"', repr(str(key_file)))
         .replace('model="production"', 'model="1"')
     )
     assert code != example

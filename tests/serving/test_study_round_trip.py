@@ -20,7 +20,7 @@ import httpx
 import numpy as np
 import pydicom
 import pytest
-from mammocad_client import Client
+from mammocad_client import AuthenticatedClient
 from mammocad_client.api.studies import (
     analyse_v1_studies_study_instance_uid_analyse_post as analyse_study,
 )
@@ -297,11 +297,13 @@ def test_a_report_needs_a_dicom_upload(stack: Stack, tiny_set: DataSet) -> None:
 
 
 def test_the_generated_client_analyses_a_study_with_tid_4000_reports(
-    pacs_gateway: str, orthanc: Orthanc, study: Study, tmp_path: Path
+    pacs_gateway: str, orthanc: Orthanc, study: Study, tmp_path: Path, api_token: str
 ) -> None:
     """Clinical IT's way in: the client generated from the committed spec, here storing
     Mammography CAD SRs (TID 4000) instead of TID 1500 reports."""
-    with Client(base_url=pacs_gateway, timeout=httpx.Timeout(300)) as client:
+    with AuthenticatedClient(
+        base_url=pacs_gateway, token=api_token, timeout=httpx.Timeout(300)
+    ) as client:
         answer = analyse_study.sync(
             study.uid,
             client=client,

@@ -43,6 +43,14 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_400 = cast(Any, None)
         return response_400
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if response.status_code == 413:
         response_413 = cast(Any, None)
         return response_413
@@ -74,7 +82,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | InspectImageV1InspectPostFilesBody,
 ) -> Response[Any | InspectResponse]:
     """Read an image the way the models will see it
@@ -108,7 +116,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | InspectImageV1InspectPostFilesBody,
 ) -> Any | InspectResponse | None:
     """Read an image the way the models will see it
@@ -137,7 +145,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | InspectImageV1InspectPostFilesBody,
 ) -> Response[Any | InspectResponse]:
     """Read an image the way the models will see it
@@ -169,7 +177,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | InspectImageV1InspectPostFilesBody,
 ) -> Any | InspectResponse | None:
     """Read an image the way the models will see it

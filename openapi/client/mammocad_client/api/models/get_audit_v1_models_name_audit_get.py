@@ -47,6 +47,14 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if response.status_code == 404:
         response_404 = cast(Any, None)
         return response_404
@@ -76,7 +84,7 @@ def _build_response(
 def sync_detailed(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 100,
 ) -> Response[Any | HTTPValidationError | list[AuditEntry]]:
     """The audit log of a model
@@ -111,7 +119,7 @@ def sync_detailed(
 def sync(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 100,
 ) -> Any | HTTPValidationError | list[AuditEntry] | None:
     """The audit log of a model
@@ -141,7 +149,7 @@ def sync(
 async def asyncio_detailed(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 100,
 ) -> Response[Any | HTTPValidationError | list[AuditEntry]]:
     """The audit log of a model
@@ -174,7 +182,7 @@ async def asyncio_detailed(
 async def asyncio(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 100,
 ) -> Any | HTTPValidationError | list[AuditEntry] | None:
     """The audit log of a model

@@ -52,6 +52,14 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if response.status_code == 404:
         response_404 = cast(Any, None)
         return response_404
@@ -82,7 +90,7 @@ def sync_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
 ) -> Response[Any | HTTPValidationError | ModelCard]:
     """The model card of a version
@@ -122,7 +130,7 @@ def sync(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
 ) -> Any | HTTPValidationError | ModelCard | None:
     """The model card of a version
@@ -157,7 +165,7 @@ async def asyncio_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
 ) -> Response[Any | HTTPValidationError | ModelCard]:
     """The model card of a version
@@ -195,7 +203,7 @@ async def asyncio(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
 ) -> Any | HTTPValidationError | ModelCard | None:
     """The model card of a version

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -19,7 +19,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> list[RegisteredModel] | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[RegisteredModel] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -30,6 +32,14 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -38,7 +48,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[list[RegisteredModel]]:
+) -> Response[Any | list[RegisteredModel]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -49,8 +59,8 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
-) -> Response[list[RegisteredModel]]:
+    client: AuthenticatedClient,
+) -> Response[Any | list[RegisteredModel]]:
     """Every registered model
 
      Registered models with their task, aliases and latest version number.
@@ -60,7 +70,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[list[RegisteredModel]]
+        Response[Any | list[RegisteredModel]]
     """
 
     kwargs = _get_kwargs()
@@ -74,8 +84,8 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
-) -> list[RegisteredModel] | None:
+    client: AuthenticatedClient,
+) -> Any | list[RegisteredModel] | None:
     """Every registered model
 
      Registered models with their task, aliases and latest version number.
@@ -85,7 +95,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        list[RegisteredModel]
+        Any | list[RegisteredModel]
     """
 
     return sync_detailed(
@@ -95,8 +105,8 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
-) -> Response[list[RegisteredModel]]:
+    client: AuthenticatedClient,
+) -> Response[Any | list[RegisteredModel]]:
     """Every registered model
 
      Registered models with their task, aliases and latest version number.
@@ -106,7 +116,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[list[RegisteredModel]]
+        Response[Any | list[RegisteredModel]]
     """
 
     kwargs = _get_kwargs()
@@ -118,8 +128,8 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
-) -> list[RegisteredModel] | None:
+    client: AuthenticatedClient,
+) -> Any | list[RegisteredModel] | None:
     """Every registered model
 
      Registered models with their task, aliases and latest version number.
@@ -129,7 +139,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        list[RegisteredModel]
+        Any | list[RegisteredModel]
     """
 
     return (

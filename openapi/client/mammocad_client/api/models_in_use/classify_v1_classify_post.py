@@ -59,6 +59,14 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_400 = cast(Any, None)
         return response_400
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if response.status_code == 404:
         response_404 = cast(Any, None)
         return response_404
@@ -102,7 +110,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
     format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
@@ -146,7 +154,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
     format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
@@ -185,7 +193,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
     format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,
@@ -227,7 +235,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ClassifyV1ClassifyPostFilesBody,
     model: str | Unset = "production",
     format_: ClassifyV1ClassifyPostFormat | Unset = ClassifyV1ClassifyPostFormat.JSON,

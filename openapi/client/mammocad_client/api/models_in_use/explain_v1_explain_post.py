@@ -86,6 +86,14 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_400 = cast(Any, None)
         return response_400
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if response.status_code == 404:
         response_404 = cast(Any, None)
         return response_404
@@ -129,7 +137,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ExplainV1ExplainPostFilesBody,
     task: ExplainV1ExplainPostTask,
     method: ExplainV1ExplainPostMethod | Unset = ExplainV1ExplainPostMethod.GRADCAM,
@@ -189,7 +197,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ExplainV1ExplainPostFilesBody,
     task: ExplainV1ExplainPostTask,
     method: ExplainV1ExplainPostMethod | Unset = ExplainV1ExplainPostMethod.GRADCAM,
@@ -244,7 +252,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ExplainV1ExplainPostFilesBody,
     task: ExplainV1ExplainPostTask,
     method: ExplainV1ExplainPostMethod | Unset = ExplainV1ExplainPostMethod.GRADCAM,
@@ -302,7 +310,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File | ExplainV1ExplainPostFilesBody,
     task: ExplainV1ExplainPostTask,
     method: ExplainV1ExplainPostMethod | Unset = ExplainV1ExplainPostMethod.GRADCAM,

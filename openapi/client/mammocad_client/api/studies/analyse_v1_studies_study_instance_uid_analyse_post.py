@@ -59,6 +59,14 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
     if response.status_code == 404:
         response_404 = cast(Any, None)
         return response_404
@@ -97,7 +105,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     study_instance_uid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     classifier: str | Unset = "production",
     detector: str | Unset = "production",
     report: AnalyseV1StudiesStudyInstanceUidAnalysePostReport
@@ -151,7 +159,7 @@ def sync_detailed(
 def sync(
     study_instance_uid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     classifier: str | Unset = "production",
     detector: str | Unset = "production",
     report: AnalyseV1StudiesStudyInstanceUidAnalysePostReport
@@ -200,7 +208,7 @@ def sync(
 async def asyncio_detailed(
     study_instance_uid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     classifier: str | Unset = "production",
     detector: str | Unset = "production",
     report: AnalyseV1StudiesStudyInstanceUidAnalysePostReport
@@ -252,7 +260,7 @@ async def asyncio_detailed(
 async def asyncio(
     study_instance_uid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     classifier: str | Unset = "production",
     detector: str | Unset = "production",
     report: AnalyseV1StudiesStudyInstanceUidAnalysePostReport
