@@ -11,6 +11,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar, cast
@@ -475,6 +476,9 @@ def create_key(
             help="comma-separated: inference, models:read, audit:read, models:write, models:promote"
         ),
     ] = "models:write",
+    expires_in_days: Annotated[
+        float | None, typer.Option(help="the key stops working this many days from now")
+    ] = None,
     actor: Actor = "",
 ) -> None:
     """Create an API key; its token is printed once and never stored."""
@@ -484,8 +488,12 @@ def create_key(
             # Unchecked here on purpose: create_key refuses an unknown scope (invalid-scope).
             cast("list[Scope]", [s.strip() for s in scopes.split(",") if s.strip()]),
             actor=actor or _default_actor(),
+            expires_in=None if expires_in_days is None else timedelta(days=expires_in_days),
         )
-    console.print(f"key {key.key_id} ({', '.join(key.scopes)}) for {key.name}; token (shown once):")
+    until = f", expires {key.expires_at:%Y-%m-%d %H:%M} UTC" if key.expires_at else ""
+    console.print(
+        f"key {key.key_id} ({', '.join(key.scopes)}) for {key.name}{until}; token (shown once):"
+    )
     typer.echo(token)
 
 
@@ -495,7 +503,7 @@ def list_keys(ctx: typer.Context) -> None:
     with _registry(ctx) as registry:
         keys = registry.list_keys()
     table = Table(title="API keys")
-    for column in ("key id", "name", "scopes", "created", "by", "revoked"):
+    for column in ("key id", "name", "scopes", "created", "by", "expires", "revoked"):
         table.add_column(column)
     for key in keys:
         table.add_row(
@@ -504,6 +512,7 @@ def list_keys(ctx: typer.Context) -> None:
             ", ".join(key.scopes),
             key.created_at.strftime("%Y-%m-%d %H:%M"),
             key.created_by,
+            key.expires_at.strftime("%Y-%m-%d %H:%M") if key.expires_at else "never",
             key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
         )
     console.print(table)

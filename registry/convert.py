@@ -106,4 +106,5 @@ def key_entity(row: ApiKeyRow) -> ApiKey:
         created_at=row.created_at,
         created_by=row.created_by,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
     )

@@ -128,6 +128,11 @@ class ApiKey(BaseModel):
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+
+    def usable_at(self, moment: datetime) -> bool:
+        """Neither revoked nor expired at ``moment``."""
+        return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)
 
 
 class Principal(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -310,8 +311,18 @@ class Registry:
 
     # --- API keys --------------------------------------------------------------------------
 
-    def create_key(self, name: str, scopes: list[Scope], *, actor: str) -> tuple[ApiKey, str]:
-        """A new API key and its token; the token is shown here once and never stored."""
+    def create_key(
+        self,
+        name: str,
+        scopes: list[Scope],
+        *,
+        actor: str,
+        expires_in: timedelta | None = None,
+    ) -> tuple[ApiKey, str]:
+        """A new API key and its token; the token is shown here once and never stored.
+        ``expires_in``: the key stops authenticating that long after now (None: never)."""
+        if expires_in is not None and expires_in <= timedelta(0):
+            raise InvalidInputError("a key's lifetime must be positive", code="invalid-expiry")
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown or not scopes:
             raise InvalidInputError(
@@ -319,7 +330,10 @@ class Registry:
                 code="invalid-scope",
             )
         minted = mint_token()
-        key = self.store.add_key(minted.key_id, name, scopes, minted.sha256, actor=actor)
+        expires_at = None if expires_in is None else datetime.now(UTC) + expires_in
+        key = self.store.add_key(
+            minted.key_id, name, scopes, minted.sha256, actor=actor, expires_at=expires_at
+        )
         return key, minted.token
 
     def revoke_key(self, key_id: str, *, actor: str, reason: str = "") -> ApiKey:
@@ -339,8 +353,9 @@ class Registry:
         """
         key_id = parse_key_id(token)
         found = self.store.find_key(key_id) if key_id is not None else None
-        if found is None or found[0].revoked_at is not None or not matches(token, found[1]):
-            raise UnauthorizedError("invalid, unknown or revoked API key")
+        usable = found is not None and found[0].usable_at(datetime.now(UTC))
+        if found is None or not usable or not matches(token, found[1]):
+            raise UnauthorizedError("invalid, unknown, revoked or expired API key")
         key = found[0]
         return Principal(actor=f"key:{key.name}", scopes=frozenset(key.scopes))
 

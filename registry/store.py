@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine, func, select
@@ -392,7 +393,14 @@ class SqlStore:
             return AliasMove(name, alias, before, previous)
 
     def add_key(
-        self, key_id: str, name: str, scopes: list[Scope], token_sha256: str, *, actor: str
+        self,
+        key_id: str,
+        name: str,
+        scopes: list[Scope],
+        token_sha256: str,
+        *,
+        actor: str,
+        expires_at: datetime | None = None,
     ) -> ApiKey:
         """Store a new API key (its token's hash only)."""
         with writing(self._engine) as session:
@@ -403,13 +411,19 @@ class SqlStore:
                 scopes=list(scopes),
                 created_at=utc_now(),
                 created_by=actor,
+                expires_at=expires_at,
             )
             session.add(row)
             append_audit(
                 session,
                 actor=actor,
                 action="key.create",
-                after={"key_id": key_id, "name": name, "scopes": list(scopes)},
+                after={
+                    "key_id": key_id,
+                    "name": name,
+                    "scopes": list(scopes),
+                    "expires_at": expires_at.isoformat() if expires_at else None,
+                },
             )
             session.flush()
             return key_entity(row)

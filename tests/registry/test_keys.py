@@ -1,8 +1,10 @@
-"""API keys: stored only as hashes, scoped, revocable."""
+"""API keys: stored only as hashes, scoped, revocable, expiring."""
 
 from __future__ import annotations
 
 import hashlib
+import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -47,3 +49,24 @@ def test_unknown_or_empty_scopes_are_refused(registry: Registry) -> None:
         registry.create_key("x", ["models:everything"], actor="admin")  # type: ignore[list-item]  # not a Scope, on purpose
     with pytest.raises(InvalidInputError, match="scopes"):
         registry.create_key("x", [], actor="admin")
+
+
+def test_an_expired_key_stops_authenticating(registry: Registry) -> None:
+    key, token = registry.create_key(
+        "contractor", ["inference"], actor="admin", expires_in=timedelta(days=30)
+    )
+    assert key.expires_at is not None
+    assert registry.authenticate(token).scopes == frozenset({"inference"})
+    listed = next(k for k in registry.list_keys() if k.key_id == key.key_id)
+    assert listed.expires_at == key.expires_at
+    assert listed.usable_at(key.expires_at - timedelta(seconds=1))
+    assert not listed.usable_at(key.expires_at)
+
+    _, old_token = registry.create_key(
+        "gone", ["inference"], actor="admin", expires_in=timedelta(microseconds=1)
+    )
+    time.sleep(0.01)
+    with pytest.raises(UnauthorizedError, match="expired"):
+        registry.authenticate(old_token)
+    with pytest.raises(InvalidInputError):
+        registry.create_key("never", ["inference"], actor="admin", expires_in=timedelta(0))
