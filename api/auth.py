@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import RegistryDep, SettingsDep
 from api.problems import problem_responses
+from api.rate_limits import CallerRateLimiter
 from api.settings import LOOPBACK_HOSTS
 from mammocad.errors import ForbiddenError, UnauthorizedError
 from registry import READ_SCOPES, SCOPES, Principal, Scope
@@ -38,6 +39,7 @@ ACCESS_PROBLEMS = problem_responses(
     {
         401: "No API key, or an invalid, unknown or revoked one (WWW-Authenticate: Bearer)",
         403: "The API key lacks the scope this endpoint needs",
+        429: "Over the caller's rate limit; retry after Retry-After seconds",
     }
 )
 _bearer = HTTPBearer(auto_error=False, description="an API key or the admin token")
@@ -76,13 +78,23 @@ def require_scope(scope: Scope) -> Callable[..., Principal]:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None and _open_to(request, settings.auth, scope):
-            return Principal(actor=OPEN_ACTOR, scopes=frozenset(READ_SCOPES))
-        principal = authenticated(settings, registry, credentials)
+            principal = Principal(actor=OPEN_ACTOR, scopes=frozenset(READ_SCOPES))
+        else:
+            principal = authenticated(settings, registry, credentials)
         if scope not in principal.scopes:
             raise ForbiddenError(f"{principal.actor} lacks the {scope!r} scope this needs")
+        _limiter(request, settings.rate_limit).check(principal.actor)
         return principal
 
     return dependency
+
+
+def _limiter(request: Request, rate: str | None) -> CallerRateLimiter:
+    """The app's limiter (one per gateway app, made on its first request)."""
+    limiter: CallerRateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.rate_limiter = CallerRateLimiter(rate)
+    return limiter
 
 
 def _open_to(request: Request, auth: str, scope: Scope) -> bool:

@@ -33,7 +33,14 @@ def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str,
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, request: Request, **extra: object
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    request: Request,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: object,
 ) -> JSONResponse:
     """A problem+json response; ``instance`` is the request path, plus the request id."""
     body = {
@@ -45,8 +52,13 @@ def problem_response(
         "request_id": getattr(request.state, "request_id", None),
         **extra,
     }
-    headers = {503: {"Retry-After": "5"}, 401: {"WWW-Authenticate": "Bearer"}}.get(status)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    defaults = {503: {"Retry-After": "5"}, 401: {"WWW-Authenticate": "Bearer"}}.get(status, {})
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=defaults | (headers or {}),
+    )
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -54,7 +66,13 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(error)
     logger.info("refused %s %s: %s (%s)", request.method, request.url.path, error.code, status)
     return problem_response(
-        status, error.code, error.title, error.detail, request, **error.problem_extensions()
+        status,
+        error.code,
+        error.title,
+        error.detail,
+        request,
+        headers=error.problem_headers(),
+        **error.problem_extensions(),
     )
 
 

@@ -76,6 +76,11 @@ class GatewaySettings(BaseSettings):
         "with the route's scope; open-loopback: inference and registry reads need none, "
         "allowed only when the gateway listens on a loopback address (writes always need a key)",
     )
+    rate_limit: str | None = Field(
+        default="600/minute",
+        description="requests per caller (API key, the admin token, or all of open-loopback) "
+        "in the `limits` notation, e.g. 600/minute or 20/second; unset or empty: unlimited",
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description="bootstrap bearer token with every write scope (create API keys with "

@@ -32,8 +32,10 @@ def running_stack() -> Iterator[str]:
     ports = {task: free_port() for task in TASKS}
     services = [start_service(SERVICES[task], port, env=env) for task, port in ports.items()]
     urls = {f"MAMMOCAD_{task.upper()}_URL": f"http://127.0.0.1:{p}" for task, p in ports.items()}
-    # The benchmark's own loopback gateway: open on loopback, so the timings have no key lookup.
-    gateway = start_gateway(free_port(), env=env | urls | {"MAMMOCAD_AUTH": "open-loopback"})
+    # The benchmark's own loopback gateway: open on loopback (no key lookup in the timings) and
+    # unlimited (a throughput measurement is many requests from one caller).
+    bench_access = {"MAMMOCAD_AUTH": "open-loopback", "MAMMOCAD_RATE_LIMIT": ""}
+    gateway = start_gateway(free_port(), env=env | urls | bench_access)
     try:
         yield gateway.url
     finally:

@@ -41,6 +41,10 @@ class MammocadError(Exception):
         if code is not None:
             self.code = code
 
+    def problem_headers(self) -> dict[str, str]:
+        """HTTP headers the problem answer needs (e.g. Retry-After); none by default."""
+        return {}
+
     def problem_extensions(self) -> dict[str, object]:
         """Extra, machine-readable members for the problem document (RFC 9457 extensions), e.g.
         the list of unmet promotion gates; none by default."""
@@ -124,6 +128,8 @@ STATUS_BY_CODE: dict[str, int] = {
     # The study endpoint's PACS: not configured, or it refused to store.
     "pacs-not-configured": 501,
     "pacs-store-failed": 502,
+    # A caller over its rate limit (the gateway's per-key limiter).
+    "rate-limited": 429,
 }
 """Stable error code -> HTTP status; codes not listed fall back on their error class."""
 

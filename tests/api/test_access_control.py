@@ -121,3 +121,21 @@ def test_tokens_never_reach_the_logs(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert token not in logged and TEST_ADMIN_TOKEN not in logged
     _ = TestClient  # the clients above are TestClients of the gateway app
+
+
+def test_a_caller_over_its_rate_gets_a_429_with_retry_after(full_registry: Registry) -> None:
+    _, busy = full_registry.create_key("busy", ["models:read"], actor="test")
+    _, calm = full_registry.create_key("calm", ["models:read"], actor="test")
+    with gateway(full_registry, as_admin=False, rate_limit="3/minute") as client:
+        answers = [
+            client.get("/v1/models", headers={"Authorization": f"Bearer {busy}"}) for _ in range(4)
+        ]
+        other = client.get("/v1/models", headers={"Authorization": f"Bearer {calm}"})
+        health = client.get("/v1/health/live")
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    limited = answers[-1]
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert limited.json()["type"] == "urn:mammocad:problem:rate-limited"
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert other.status_code == 200  # per key: the other caller is not slowed down
+    assert health.status_code == 200  # health is never limited

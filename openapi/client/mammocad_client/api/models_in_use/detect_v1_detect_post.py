@@ -83,6 +83,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = cast(Any, None)
         return response_422
 
+    if response.status_code == 429:
+        response_429 = cast(Any, None)
+        return response_429
+
     if response.status_code == 502:
         response_502 = cast(Any, None)
         return response_502

@@ -75,6 +75,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = cast(Any, None)
         return response_422
 
+    if response.status_code == 429:
+        response_429 = cast(Any, None)
+        return response_429
+
     if response.status_code == 501:
         response_501 = cast(Any, None)
         return response_501
