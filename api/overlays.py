@@ -8,6 +8,7 @@ same evidence at the same place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -24,12 +25,18 @@ class Overlay:
 
     cells: np.ndarray  # the cell map, zero outside the region the model saw
     mapped: OriginalMap
-    rgb: np.ndarray  # the overlay image
+    original: np.ndarray  # the decoded upload's pixels, in [0, 1]
+
+    @cached_property
+    def rgb(self) -> np.ndarray:
+        """The colour overlay on the decoded upload, drawn on first use: a Parametric Map needs
+        only the values, and drawing a 14-megapixel overlay costs more than the map itself."""
+        return overlay_rgb(self.original, self.mapped.values)
 
 
 def overlay_of(answered: Answered[ExplainOutcome], max_side: int) -> Overlay:
-    """The map in the original geometry (only the region the model saw can hold evidence) and
-    the colour overlay on the decoded upload."""
+    """The map in the original geometry (only the region the model saw can hold evidence), and
+    the colour overlay on the decoded upload when asked for."""
     outcome, image, original = answered.outcome, answered.image, answered.original
     if original is None:
         raise RuntimeError("explanation() keeps the decoded upload; it is missing")
@@ -39,4 +46,4 @@ def overlay_of(answered: Answered[ExplainOutcome], max_side: int) -> Overlay:
     mapped = to_original_geometry(
         cells, outcome.stride, image.transform, max_side=max_side, content_box=box
     )
-    return Overlay(cells, mapped, overlay_rgb(original.pixels, mapped.values))
+    return Overlay(cells, mapped, original.pixels)

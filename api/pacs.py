@@ -20,6 +20,7 @@ import requests
 from dicomweb_client.api import DICOMwebClient
 from pydicom.dataset import Dataset
 
+from api.dicom_outputs import dicom_bytes
 from mammocad.errors import MammocadError, NotFoundError, UnavailableError
 
 __all__ = ["Pacs", "PacsStoreError", "StoredInstance", "StudyInstance"]
@@ -103,9 +104,7 @@ class Pacs:
                 media_types=_ORIGINAL_TRANSFER_SYNTAX,
             )
         )
-        buffer = io.BytesIO()
-        pydicom.dcmwrite(buffer, dataset, enforce_file_format=True)
-        return buffer.getvalue()
+        return dicom_bytes(dataset)
 
     def store(self, datasets: list[Dataset]) -> list[StoredInstance]:
         """Store ``datasets`` (STOW-RS, one request) and return what the PACS accepted.
@@ -153,10 +152,7 @@ def _as_part10(dataset: Dataset) -> Dataset:
     """``dataset`` with complete file meta information (group length, version, implementation
     UIDs): dicomweb-client writes the file meta as it finds it, and a PACS stores what it gets,
     so the objects are normalised here, once, for every writer."""
-    buffer = io.BytesIO()
-    pydicom.dcmwrite(buffer, dataset, enforce_file_format=True)
-    buffer.seek(0)
-    return pydicom.dcmread(buffer)
+    return pydicom.dcmread(io.BytesIO(dicom_bytes(dataset)))
 
 
 def _value(item: dict[str, dict[str, list[str]]], tag: str) -> str:

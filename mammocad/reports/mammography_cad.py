@@ -71,9 +71,9 @@ context is the header's, and the SR Document General Module's Author Observer Se
 every answering model version as a device, with the identity :func:`device_observer` gives the
 TID 1500 report's observer (Device UID, manufacturer, model name). The document is COMPLETE and
 UNVERIFIED, belongs to the source's patient and study (exactly the attributes listed in
-:data:`PATIENT_AND_STUDY` are copied, nothing else of the source), references the source in the
-Current Requested Procedure Evidence Sequence and carries the IHE AI Results Contributing
-Equipment Sequence.
+:data:`~mammocad.reports.source.PATIENT_AND_STUDY` are copied, nothing else of the source),
+references the source in the Current Requested Procedure Evidence Sequence and carries the IHE
+AI Results Contributing Equipment Sequence.
 """
 
 from __future__ import annotations
@@ -109,21 +109,10 @@ from mammocad.reports.findings import (
     MassFinding,
     ShiftAssessment,
 )
+from mammocad.reports.source import PATIENT_AND_STUDY
 
-__all__ = ["PATIENT_AND_STUDY", "mammography_cad_report"]
+__all__ = ["mammography_cad_report"]
 
-PATIENT_AND_STUDY = (
-    "PatientName",
-    "PatientID",
-    "PatientBirthDate",
-    "PatientSex",
-    "StudyInstanceUID",
-    "StudyDate",
-    "StudyTime",
-    "StudyID",
-    "AccessionNumber",
-    "ReferringPhysicianName",
-)
 """The source's attributes a report shares (Patient and General Study modules); no others."""
 
 _CONTAINS = RelationshipTypeValues.CONTAINS

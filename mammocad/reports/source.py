@@ -13,19 +13,23 @@ import copy
 
 from pydicom.dataset import Dataset
 
-__all__ = ["TYPE2_PATIENT_AND_STUDY", "with_type2_present"]
+__all__ = ["PATIENT_AND_STUDY", "TYPE2_PATIENT_AND_STUDY", "with_type2_present"]
 
-TYPE2_PATIENT_AND_STUDY = (
+PATIENT_AND_STUDY = (
     "PatientName",
     "PatientID",
     "PatientBirthDate",
     "PatientSex",
+    "StudyInstanceUID",
     "StudyDate",
     "StudyTime",
-    "ReferringPhysicianName",
     "StudyID",
     "AccessionNumber",
+    "ReferringPhysicianName",
 )
+"""What a derived object copies from its source to belong to the same patient and study, and
+nothing else of the source."""
+TYPE2_PATIENT_AND_STUDY = tuple(k for k in PATIENT_AND_STUDY if k != "StudyInstanceUID")
 
 
 def with_type2_present(source: Dataset) -> Dataset:

@@ -15,7 +15,8 @@ from pydicom.dataset import Dataset
 
 from mammocad.datasets.spec import load_dataset
 from mammocad.reports.findings import ImageDetection, ImageFindings, MassFinding
-from mammocad.reports.mammography_cad import PATIENT_AND_STUDY, mammography_cad_report
+from mammocad.reports.mammography_cad import mammography_cad_report
+from mammocad.reports.source import PATIENT_AND_STUDY
 from tests.dicom_validators import dciodvfy_errors, dsrdump_problems, require_validators
 from tests.mammocad.reports.sources import (
     CLASSIFIER,

@@ -13,6 +13,7 @@ from pydicom.dataset import Dataset
 
 from mammocad.reports.findings import ImageFindings
 from mammocad.reports.measurement_report import measurement_report
+from mammocad.reports.source import PATIENT_AND_STUDY
 from tests.dicom_validators import dciodvfy_errors, dsrdump_problems, require_validators
 from tests.mammocad.reports.sources import (
     CLASSIFIER,
@@ -22,19 +23,6 @@ from tests.mammocad.reports.sources import (
     detection,
     source_headers,
     with_identifying_extras,
-)
-
-PATIENT_AND_STUDY = (
-    "PatientName",
-    "PatientID",
-    "PatientBirthDate",
-    "PatientSex",
-    "StudyInstanceUID",
-    "StudyDate",
-    "StudyTime",
-    "StudyID",
-    "AccessionNumber",
-    "ReferringPhysicianName",
 )
 
 
