@@ -5,16 +5,29 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 
 from api.settings import GatewaySettings, get_settings
 from api.task_client import TaskServices
 from registry import Registry
 from registry.database import default_url
 
-__all__ = ["RegistryDep", "SettingsDep", "TaskServicesDep", "get_registry", "get_task_services"]
+__all__ = [
+    "RegistryDep",
+    "SettingsDep",
+    "TaskServicesDep",
+    "app_settings",
+    "get_registry",
+    "get_task_services",
+]
 
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+
+
+def app_settings(app: FastAPI) -> GatewaySettings:
+    """The settings ``app``'s routes see, for the code outside a route (lifespan, middleware),
+    so that a test's override of :func:`get_settings` configures that code too."""
+    return app.dependency_overrides.get(get_settings, get_settings)()  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=4)

@@ -4,7 +4,8 @@ Resolve the model reference to one exact registered version (an alias is read on
 alias move never changes the model in the middle of a request), ingest the upload once with that
 version's own ingest options, send the model input to the task service, and time each step.
 Ingest is CPU-bound and the registry is a database, so both run in the thread pool: the event
-loop keeps serving other requests (and readiness probes) meanwhile.
+loop keeps serving other requests (and readiness probes) meanwhile. Ingest and the service call
+hold one of the task's slots (:mod:`api.admission`), so the work in flight stays bounded.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.admission import TaskAdmission
 from api.inference_schemas import TimingMs
 from api.metrics import record_model_version
 from api.problems import problem_responses
@@ -69,7 +71,8 @@ INFERENCE_PROBLEMS = problem_responses(
         415: "Not DICOM/PNG/PGM/JPEG, or undecodable DICOM compression",
         422: "Corrupt image, no pixel data, colour image, or a bad query parameter",
         502: "The task service answered something the gateway cannot use",
-        503: "The task service is unavailable or timed out; retry after Retry-After seconds",
+        503: "The task service is unavailable or timed out, or the task is busy (task-busy); "
+        "retry after Retry-After seconds",
     }
 )
 
@@ -175,10 +178,13 @@ async def _answer(
     version = await run_in_threadpool(_resolve, registry, model_name, ref, task)
     record_model_version(request, version.model_name, version.version)
 
-    before_ingest = time.perf_counter()
-    original, image, model_input = await run_in_threadpool(_ingest, data, version, settings)
-    before_inference = time.perf_counter()
-    outcome = await call(ModelRef(name=version.model_name, version=version.version), model_input)
+    admission: TaskAdmission = request.app.state.admission
+    async with admission.slot(task):
+        before_ingest = time.perf_counter()
+        original, image, model_input = await run_in_threadpool(_ingest, data, version, settings)
+        before_inference = time.perf_counter()
+        model = ModelRef(name=version.model_name, version=version.version)
+        outcome = await call(model, model_input)
     return Answered(
         version=version,
         alias=None if ref.isdigit() else ref,

@@ -8,6 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import mammocad
+from api.admission import TaskAdmission
+from api.deadlines import DEADLINE_PROBLEMS, RequestDeadline
+from api.deps import app_settings
 from api.metrics import install_metrics
 from api.middleware import install_request_ids
 from api.problems import install_problem_handlers
@@ -22,7 +25,6 @@ from api.routes import (
     models,
     studies,
 )
-from api.settings import get_settings
 from api.task_client import TaskServices
 
 __all__ = ["create_app"]
@@ -38,8 +40,9 @@ y down, origin at the top-left corner.
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # The settings the routes see, so that a test's override configures the clients too.
-    settings = app.dependency_overrides.get(get_settings, get_settings)()
+    settings = app_settings(app)
+    app.state.admission = TaskAdmission(settings.task_concurrency, settings.task_queue)
+    app.state.metrics.watch_admission(app.state.admission)
     async with TaskServices.from_settings(settings) as services:
         app.state.task_services = services
         yield
@@ -54,8 +57,11 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
         lifespan=_lifespan,
+        responses=DEADLINE_PROBLEMS,
     )
     install_problem_handlers(app)
+    # Inside the request ids (a 504 carries its id) and the metrics (a 504 is counted).
+    app.add_middleware(RequestDeadline, gateway=app)
     install_request_ids(app)
     install_metrics(app)
     app.include_router(health.router)

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import get_args
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from api.admission import TaskAdmission
+from mammocad.schemas.artifact import Task
 
 __all__ = ["GatewayMetrics", "install_metrics", "record_model_version"]
 
@@ -46,6 +51,18 @@ class GatewayMetrics:
             "Requests being handled now",
             registry=self.registry,
         )
+        self.task_in_flight = Gauge(
+            "mammocad_task_requests_in_flight",
+            "Model requests of a task inside the gateway's admission now, working or waiting "
+            "for a slot (MAMMOCAD_TASK_CONCURRENCY, MAMMOCAD_TASK_QUEUE)",
+            ["task"],
+            registry=self.registry,
+        )
+
+    def watch_admission(self, admission: TaskAdmission) -> None:
+        """Report ``admission``'s requests in flight per task at every scrape."""
+        for task in get_args(Task):
+            self.task_in_flight.labels(task).set_function(partial(admission.in_flight, task))
 
 
 def record_model_version(request: Request, name: str, version: int) -> None:

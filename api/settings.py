@@ -61,6 +61,24 @@ class GatewaySettings(BaseSettings):
     service_retry_backoff_s: float = Field(
         default=0.2, ge=0, description="wait before the first retry; doubled for each next one"
     )
+    request_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="seconds the gateway may spend on one request, the upload included; "
+        "past it the caller gets 504 problem+json",
+    )
+    task_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="model requests of one task (classify or detect; explanations count for "
+        "their model's task) ingested and inferred at once by this gateway process",
+    )
+    task_queue: int = Field(
+        default=32,
+        ge=0,
+        description="further requests of one task that may wait for a slot; beyond them the "
+        "caller gets 503 problem+json (task-busy) with Retry-After",
+    )
     dicomweb_url: str | None = Field(
         default=None,
         description="DICOMweb root of the PACS that POST /v1/studies/{uid}/analyse reads "

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -19,11 +19,15 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Liveness | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Liveness | None:
     if response.status_code == 200:
         response_200 = Liveness.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 504:
+        response_504 = cast(Any, None)
+        return response_504
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -31,7 +35,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Liveness]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Liveness]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -43,7 +47,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Liveness]:
+) -> Response[Any | Liveness]:
     """Is the gateway process up?
 
      Answers as long as the process serves HTTP; says nothing about models.
@@ -53,7 +57,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Liveness]
+        Response[Any | Liveness]
     """
 
     kwargs = _get_kwargs()
@@ -68,7 +72,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> Liveness | None:
+) -> Any | Liveness | None:
     """Is the gateway process up?
 
      Answers as long as the process serves HTTP; says nothing about models.
@@ -78,7 +82,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Liveness
+        Any | Liveness
     """
 
     return sync_detailed(
@@ -89,7 +93,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Liveness]:
+) -> Response[Any | Liveness]:
     """Is the gateway process up?
 
      Answers as long as the process serves HTTP; says nothing about models.
@@ -99,7 +103,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Liveness]
+        Response[Any | Liveness]
     """
 
     kwargs = _get_kwargs()
@@ -112,7 +116,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> Liveness | None:
+) -> Any | Liveness | None:
     """Is the gateway process up?
 
      Answers as long as the process serves HTTP; says nothing about models.
@@ -122,7 +126,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Liveness
+        Any | Liveness
     """
 
     return (

@@ -69,6 +69,10 @@ def _parse_response(
         response_429 = cast(Any, None)
         return response_429
 
+    if response.status_code == 504:
+        response_504 = cast(Any, None)
+        return response_504
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
