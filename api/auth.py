@@ -40,6 +40,8 @@ ACCESS_PROBLEMS = problem_responses(
         401: "No API key, or an invalid, unknown or revoked one (WWW-Authenticate: Bearer)",
         403: "The API key lacks the scope this endpoint needs",
         429: "Over the caller's rate limit; retry after Retry-After seconds",
+        503: "The registry database is busy or unreachable (registry-busy, "
+        "registry-unavailable); retry after Retry-After seconds",
     }
 )
 _bearer = HTTPBearer(auto_error=False, description="an API key or the admin token")

@@ -24,7 +24,7 @@ from registry.artifacts import ArtifactStore, digest_of, hash_folder
 from registry.bundled import bundled_records
 from registry.card.compose import compose_card
 from registry.card.schema import CardEdit, ModelCard
-from registry.database import default_url, open_engine, upgrade_schema
+from registry.database import BUSY_TIMEOUT_S, default_url, open_engine, upgrade_schema
 from registry.entities import (
     PRODUCTION,
     SCOPES,
@@ -53,6 +53,8 @@ class Registry:
     Args:
         url: SQLAlchemy URL; default SQLite ``registry.db`` in the state folder.
         artifact_root: BentoML model store folder; default ``$BENTOML_HOME/models``.
+        busy_timeout_s: how long a write waits for another writer's lock before it fails with
+            ``registry-busy`` (:data:`registry.database.BUSY_TIMEOUT_S` by default).
 
     Example:
         >>> with Registry() as registry:  # doctest: +SKIP
@@ -60,9 +62,15 @@ class Registry:
         ...     registry.open_artifact("classifier", "production")
     """
 
-    def __init__(self, url: str | None = None, *, artifact_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        artifact_root: Path | None = None,
+        busy_timeout_s: float = BUSY_TIMEOUT_S,
+    ) -> None:
         self.url = url or default_url()
-        self._engine = open_engine(self.url)
+        self._engine = open_engine(self.url, busy_timeout_s=busy_timeout_s)
         upgrade_schema(self._engine)
         self.store = SqlStore(self._engine)
         self._artifact_root = artifact_root
@@ -306,8 +314,17 @@ class Registry:
     def rollback(
         self, name: str, alias: str = PRODUCTION, *, actor: str, reason: str = ""
     ) -> AliasMove:
-        """Move ``alias`` back to the version it pointed at before (audited)."""
-        return self.store.rollback(name, check_name("alias", alias), actor=actor, reason=reason)
+        """Move ``alias`` back to the version it pointed at before (audited). Its gates were met
+        when it was there; only its artifact is checked again, since it may have been changed
+        on disk since (rolling back to a model the services refuse to load is no way back).
+
+        Raises:
+            PromotionRefusedError: the earlier version's artifact cannot be opened.
+            ConflictError: the alias has no earlier version.
+        """
+        check_name("alias", alias)
+        check = _servable_check(name, alias, self._servable_gate)
+        return self.store.rollback(name, alias, actor=actor, reason=reason, check=check)
 
     # --- API keys --------------------------------------------------------------------------
 
@@ -377,6 +394,19 @@ def _read_metadata(folder: Path) -> TrainingMetadata:
         raise InvalidInputError(
             f"{path} is not valid training metadata: {error}", code="not-a-model-folder"
         ) from error
+
+
+def _servable_check(
+    name: str, alias: str, servable: Callable[[ModelVersion], UnmetGate | None]
+) -> AliasCheck:
+    """Only the artifact gate (never overridable): what a rollback must still pass."""
+
+    def check(candidate: ModelVersion, _current: ModelVersion | None) -> list[str]:
+        if (artifact := servable(candidate)) is not None:
+            raise PromotionRefusedError(name, candidate.version, alias, [artifact])
+        return []
+
+    return check
 
 
 def _alias_check(

@@ -356,8 +356,17 @@ class SqlStore:
             previous = before.version if before is not None else None
             return AliasMove(name, alias, previous, target.version, overridden)
 
-    def rollback(self, name: str, alias: str, *, actor: str, reason: str = "") -> AliasMove:
-        """Point ``alias`` back at the version it pointed at before (from the audit log).
+    def rollback(
+        self,
+        name: str,
+        alias: str,
+        *,
+        actor: str,
+        reason: str = "",
+        check: AliasCheck | None = None,
+    ) -> AliasMove:
+        """Point ``alias`` back at the version it pointed at before (from the audit log);
+        ``check`` may refuse, as for :meth:`move_alias`.
 
         Raises:
             ConflictError: the alias has no earlier version.
@@ -378,6 +387,9 @@ class SqlStore:
             pointer = _alias_row(model, alias)
             before = pointer.target.version if pointer is not None else None
             target = _version_row(model, previous)
+            if check is not None:
+                current = version_entity(model, pointer.target) if pointer is not None else None
+                check(version_entity(model, target), current)
             _point(session, model, pointer, alias, target)
             append_audit(
                 session,

@@ -27,8 +27,8 @@ def postgres_server() -> Iterator[str]:
             "PostgreSQL binaries absent (apt-get install postgresql); the registry suite ran "
             "on SQLite only"
         )
-    with throwaway_server(bindir) as url:
-        yield url
+    with throwaway_server(bindir) as server:
+        yield server.url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

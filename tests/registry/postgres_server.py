@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for the tests: initdb in a temporary folder, started with
-pg_ctl on a free loopback port, removed afterwards.
+pg_ctl on a free loopback port (and stopped and started again by the outage tests), removed
+afterwards.
 
 As root (CI containers), the server runs as the ``postgres`` user that Debian's package creates:
 initdb refuses to run as root.
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["find_bindir", "throwaway_server"]
+__all__ = ["PostgresServer", "find_bindir", "throwaway_server"]
 
 
 def find_bindir() -> Path | None:
@@ -38,31 +39,60 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def throwaway_server(bindir: Path) -> Iterator[str]:
-    """A running server; yields its admin URL (``postgresql+psycopg://postgres@127.0.0.1:PORT``)."""
-    root = Path(tempfile.mkdtemp(prefix="mammocad-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        account = pwd.getpwnam("postgres")
-        os.chown(root, account.pw_uid, account.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "data", _free_port()
+class PostgresServer:
+    """A server in a temporary folder, initdb'd once, stopped and started again at will on the
+    same port, so that a client's URL stays valid across an outage (the fault tests)."""
 
-    def run(*args: str) -> None:
-        done = subprocess.run([*as_user, *args], capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            log = (root / "log").read_text() if (root / "log").exists() else ""
-            raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}{log}")
-
-    try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-N")
-        options = f"-p {port} -h 127.0.0.1 -k {root} -F -c max_connections=100"
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
-            "-w", "-t", "60", "start")  # fmt: skip
+    def __init__(self, bindir: Path) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="mammocad-pg-"))
+        self._bindir, self._data, self._port = bindir, self.root / "data", _free_port()
+        self._as_user: list[str] = []
+        self.running = False
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.root, account.pw_uid, account.pw_gid)
+            self._as_user = ["runuser", "-u", "postgres", "--"]
         try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+            self._run("initdb", "-D", str(self._data), "-U", "postgres", "--auth=trust", "-N")
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    @property
+    def url(self) -> str:
+        """The admin URL, without a database: ``postgresql+psycopg://postgres@127.0.0.1:PORT``."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self._port}"
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        options = f"-p {self._port} -h 127.0.0.1 -k {self.root} -F -c max_connections=100"
+        self._run("pg_ctl", "-D", str(self._data), "-o", options, "-l", str(self.root / "log"),
+                  "-w", "-t", "60", "start")  # fmt: skip
+        self.running = True
+
+    def stop(self) -> None:
+        """Stop the server at once, as a crash would (``-m immediate``: no clean shutdown)."""
+        self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
+        self.running = False
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [*self._as_user, str(self._bindir / program), *args]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}{log}")
+
+
+@contextmanager
+def throwaway_server(bindir: Path) -> Iterator[PostgresServer]:
+    """A running server, stopped and removed afterwards."""
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+        try:
+            yield server
         finally:
-            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+            if server.running:  # an outage test may have left it stopped
+                server.stop()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(server.root, ignore_errors=True)

@@ -1,8 +1,10 @@
-"""Concurrent writers in separate processes, and crashes half-way through an alias move."""
+"""Concurrent writers in separate processes, and crashes during an alias move: before its commit
+(nothing of it is left) and right after (it is there, audited once)."""
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from itertools import pairwise
 from pathlib import Path
 
@@ -92,18 +94,36 @@ def test_simultaneous_registrations_get_distinct_numbers(
 
 
 def test_a_process_killed_mid_promotion_leaves_the_previous_state(
+    four_promotable: Registry, tmp_path: Path
+) -> None:
+    registry, evidence = four_promotable, tmp_path / "seen-before-the-crash"
+    audit_before = registry.audit()
+    crasher = SPAWN.Process(target=workers.crash_while_promoting, args=(registry.url, 2, evidence))
+    crasher.start()
+    crasher.join(timeout=120)
+
+    assert crasher.exitcode == -signal.SIGKILL
+    assert evidence.read_text() == "2 1"  # inside its transaction: moved, and audited
+    assert registry.get_version("classifier", "production").version == 1
+    assert registry.audit() == audit_before
+    assert registry.set_alias("classifier", "production", 3, actor="ops").before == 1  # unlocked
+
+
+def test_a_process_killed_right_after_commit_leaves_the_move_audited_once(
     four_promotable: Registry,
 ) -> None:
     registry = four_promotable
     audit_before = registry.audit()
-    crasher = SPAWN.Process(target=workers.crash_while_promoting, args=(registry.url, 2))
+    crasher = SPAWN.Process(target=workers.crash_right_after_commit, args=(registry.url, 2))
     crasher.start()
     crasher.join(timeout=120)
 
-    assert crasher.exitcode == workers.CRASH_EXIT_CODE
-    assert registry.get_version("classifier", "production").version == 1
-    assert registry.audit() == audit_before
-    assert registry.set_alias("classifier", "production", 3, actor="ops").before == 1  # unlocked
+    assert crasher.exitcode == -signal.SIGKILL
+    assert registry.get_version("classifier", "production").version == 2
+    [entry] = registry.audit()[len(audit_before) :]
+    assert registry.audit()[: len(audit_before)] == audit_before
+    assert (entry.action, entry.actor, entry.alias) == ("alias.set", "doomed", "production")
+    assert (entry.before, entry.after) == ({"version": 1}, {"version": 2, "overridden_gates": []})
 
 
 def test_an_exception_after_the_alias_update_rolls_everything_back(

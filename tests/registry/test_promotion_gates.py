@@ -180,3 +180,20 @@ def test_a_tampered_artifact_cannot_be_promoted(registry: Registry, tmp_path: Pa
     weights = next(path for path in sorted(folder.iterdir()) if path.suffix == ".pt")
     weights.write_bytes(weights.read_bytes() + b"tampered")
     assert _refused(registry, 1) == ["artifact"]
+
+
+def test_no_rollback_to_an_artifact_tampered_with_since(registry: Registry, tmp_path: Path) -> None:
+    for version, run in enumerate("ab", start=1):
+        registry.register(make_model_folder(tmp_path / run), "classifier", actor="ci")
+        make_promotable(registry, tmp_path, "classifier", version, 0.8)
+        registry.set_alias("classifier", "production", version, actor="ops")
+    weights = registry.open_artifact("classifier", 1) / "model.pt"
+    weights.write_bytes(weights.read_bytes() + b"tampered")
+    audit_before = registry.audit()
+
+    with pytest.raises(PromotionRefusedError) as refused:
+        registry.rollback("classifier", actor="ops", reason="v2 misbehaves")
+    assert [gate.gate for gate in refused.value.unmet] == ["artifact"]
+    assert "model.pt changed" in refused.value.detail
+    assert registry.get_version("classifier", "production").version == 2
+    assert registry.audit() == audit_before
