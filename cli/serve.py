@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,6 +22,8 @@ from mammocad.ingest.pipeline import ingest_file
 if TYPE_CHECKING:
     from mammocad.schemas.artifact import Task
     from registry import Registry
+    from serving.processes import ServiceProcess
+    from serving.supervisor import StartService
 
 __all__ = ["export_openapi", "serve"]
 
@@ -95,13 +98,13 @@ def serve(
     home: Annotated[Path, typer.Option(envvar=HOME_ENV, help="state folder")] = DEFAULT_STATE_HOME,
 ) -> None:
     """Start the embedded default: registry (SQLite), both BentoML task services and the gateway,
-    all on ``host``; demo models are trained first if the registry has none. Ctrl-C stops every
-    process this command started."""
+    all on ``host``; demo models are trained first if the registry has none. A task service that
+    dies later is restarted (with backoff); Ctrl-C stops every process this command started."""
     import uvicorn
 
     from cli.demo_models import ensure_demo_models
     from registry import Registry
-    from serving.processes import SERVICES, start_service
+    from serving.supervisor import ServiceSupervisor
 
     console = Console()
     home = home.resolve()
@@ -116,24 +119,19 @@ def serve(
         console.print(f"[red]cannot start[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=1) from error
     with contextlib.ExitStack() as started:
+        supervisor = started.enter_context(ServiceSupervisor(console=console))
         task_ports: tuple[tuple[Task, int], ...] = (
             ("classify", classify_port),
             ("detect", detect_port),
         )
         for task, task_port in task_ports:
             console.print(f"starting the {task} service on {host}:{task_port} ...")
-            try:
-                service = start_service(
-                    SERVICES[task],
-                    task_port,
-                    host=host,
-                    env=environment,
-                    log_path=home / "logs" / f"{task}-service.log",
-                )
+            log_path = home / "logs" / f"{task}-service.log"
+            try:  # the first start is fatal; once it served, the supervisor restarts it
+                supervisor.supervise(task, _starter(task, task_port, host, environment, log_path))
             except MammocadError as error:
                 console.print(f"[red]cannot start the {task} service[/red]: {error.detail}")
                 raise typer.Exit(code=1) from error
-            started.callback(service.stop)
         base = f"http://{host}:{port}"
         console.print(f"API docs: {base}/docs   readiness: {base}/v1/health/ready", soft_wrap=True)
         auth = _access_note(key_file, os.environ.get("MAMMOCAD_AUTH", "keys"))
@@ -145,6 +143,21 @@ def serve(
             )
         uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
     console.print("stopped the gateway and both task services")
+
+
+def _starter(
+    task: Task, port: int, host: str, environment: dict[str, str], log_path: Path
+) -> StartService:
+    """How the supervisor starts (and restarts) one task service, always on the same port and
+    appending to the same log."""
+    from serving.processes import SERVICES, start_service
+
+    def start(cancel: threading.Event) -> ServiceProcess:
+        return start_service(
+            SERVICES[task], port, host=host, env=environment, log_path=log_path, cancel=cancel
+        )
+
+    return start
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Task services as real processes: started with ``bentoml serve`` on a loopback port, waited on
-until ``/readyz`` answers, stopped with their whole process group.
+until ``/readyz`` answers, stopped with every process they started.
 
 ``mammocad serve``, the tests and the benchmark all start services through here, so they run
-exactly what a deployment runs. ``bentoml serve`` starts worker processes of its own; each
-service gets its own process group (session), so stopping it never leaves a worker holding the
-port.
+exactly what a deployment runs. ``bentoml serve`` starts worker processes of its own, each in a
+session of its own (circus calls ``setsid``), so neither the process group nor the parent links
+reach them once ``bentoml serve`` itself was killed: an orphaned worker keeps the port. Every
+process of a service therefore carries one mark in its environment (``MAMMOCAD_SERVICE_INSTANCE``,
+inherited by the workers), and stopping a service finds and kills whatever carries its mark.
 
 Example:
     >>> with running_service(SERVICES["classify"], free_port()) as service:  # doctest: +SKIP
@@ -20,7 +22,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -49,6 +53,9 @@ SERVICES: dict[Task, str] = {
 }
 _POLL_S = 0.25
 _LOG_TAIL_LINES = 30
+_INSTANCE_ENV = "MAMMOCAD_SERVICE_INSTANCE"
+_PROC = Path("/proc")
+_KILLED_WITHIN_S = 5.0  # SIGKILLed processes are gone at once, unless the kernel is stuck
 
 
 class ServiceStartError(UnavailableError):
@@ -68,6 +75,8 @@ class ServiceProcess:
         log_path: where its stdout and stderr go.
         owns_log: remove ``log_path`` when the service stops (a temporary log).
         ready_path: the route that answers 200 once it serves.
+        instance: the ``MAMMOCAD_SERVICE_INSTANCE`` value in the environment of each of its
+            processes (found through ``/proc``); None: only its process group is stopped.
     """
 
     def __init__(
@@ -79,6 +88,7 @@ class ServiceProcess:
         *,
         owns_log: bool,
         ready_path: str = "/readyz",
+        instance: str | None = None,
     ) -> None:
         self.target = target
         self.url = url
@@ -86,6 +96,7 @@ class ServiceProcess:
         self.ready_path = ready_path
         self._process = process
         self._owns_log = owns_log
+        self._instance = instance
 
     @property
     def pid(self) -> int:
@@ -96,6 +107,12 @@ class ServiceProcess:
         """Whether the ``bentoml serve`` process is still running."""
         return self._process.poll() is None
 
+    @property
+    def exit_code(self) -> int | None:
+        """How the ``bentoml serve`` process ended (negative: killed by that signal, as
+        :attr:`subprocess.Popen.returncode`); None while it runs."""
+        return self._process.poll()
+
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
         """The last ``lines`` lines of its output (empty once a temporary log is removed)."""
         try:
@@ -105,20 +122,32 @@ class ServiceProcess:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self, timeout_s: float = 15.0) -> None:
-        """SIGTERM to the whole process group (BentoML then shuts its workers down), SIGKILL to
-        whatever is left after ``timeout_s``. Safe to call more than once."""
+        """SIGTERM to the process group (BentoML then shuts its workers down; workers orphaned
+        by a killed ``bentoml serve`` get theirs directly), SIGKILL to whatever of the service
+        is left after ``timeout_s``; returns once its processes are gone, so the port is free.
+        Safe to call more than once."""
         deadline = time.monotonic() + timeout_s
         _signal_group(self.pid, signal.SIGTERM)
-        try:
+        if not self.alive():  # nobody left to shut the workers down
+            _signal_all(self._leftovers(), signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _signal_group(self.pid, signal.SIGKILL)
-            self._process.wait()
-        while _group_alive(self.pid) and time.monotonic() < deadline:  # workers still exiting
-            time.sleep(0.05)
+        while (_group_alive(self.pid) or self._leftovers()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # workers still exiting
         _signal_group(self.pid, signal.SIGKILL)
+        _signal_all(self._leftovers(), signal.SIGKILL)
+        self._process.wait()
+        killed_by = time.monotonic() + _KILLED_WITHIN_S
+        while self._leftovers() and time.monotonic() < killed_by:
+            time.sleep(0.01)
         if self._owns_log:
             self.log_path.unlink(missing_ok=True)
+
+    def _leftovers(self) -> list[int]:
+        """Every running process that carries this service's mark (none without one)."""
+        if self._instance is None:
+            return []
+        return _marked_processes(f"{_INSTANCE_ENV}={self._instance}".encode())
 
 
 def start_service(
@@ -129,6 +158,7 @@ def start_service(
     env: Mapping[str, str] | None = None,
     log_path: Path | None = None,
     ready_timeout_s: float = 180.0,
+    cancel: threading.Event | None = None,
 ) -> ServiceProcess:
     """Start ``bentoml serve target`` on ``host:port`` and return once ``/readyz`` says 200.
 
@@ -138,14 +168,24 @@ def start_service(
             ``MAMMOCAD_HOME``, ``BENTOML_HOME``...); BentoML usage tracking is always off.
         log_path: where the service's output goes; default a temporary file removed on stop.
         ready_timeout_s: how long to wait for readiness (a cold start imports torch).
+        cancel: once set, stop waiting (a supervisor shutting down must not wait out a start).
 
     Raises:
-        ServiceStartError: the port is taken, the process exited, or it was not ready in time
-            (the message carries the end of its log; a process still running is stopped).
+        ServiceStartError: the port is taken, the process exited, it was not ready in time, or
+            ``cancel`` was set (the message carries the end of its log; a process still
+            running is stopped).
     """
     command = [sys.executable, "-m", "bentoml", "serve", target, "--host", host, "--port"]
     return _start(
-        target, [*command, str(port)], host, port, "/readyz", env, log_path, ready_timeout_s
+        target,
+        [*command, str(port)],
+        host,
+        port,
+        "/readyz",
+        env,
+        log_path,
+        ready_timeout_s,
+        cancel,
     )
 
 
@@ -170,6 +210,7 @@ def start_gateway(
         env,
         log_path,
         ready_timeout_s,
+        None,
     )
 
 
@@ -182,6 +223,7 @@ def _start(
     env: Mapping[str, str] | None,
     log_path: Path | None,
     ready_timeout_s: float,
+    cancel: threading.Event | None,
 ) -> ServiceProcess:
     url = f"http://{host}:{port}"
     if not _port_is_free(host, port):
@@ -191,7 +233,13 @@ def _start(
         handle, name = tempfile.mkstemp(prefix="mammocad-service-", suffix=".log")
         os.close(handle)
         log_path = Path(name)
-    environment = {**os.environ, **(env or {}), "BENTOML_DO_NOT_TRACK": "True"}
+    instance = uuid.uuid4().hex
+    environment = {
+        **os.environ,
+        **(env or {}),
+        "BENTOML_DO_NOT_TRACK": "True",
+        _INSTANCE_ENV: instance,
+    }
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,
@@ -202,10 +250,10 @@ def _start(
             start_new_session=True,  # its own process group: stop() reaches every worker
         )
     service = ServiceProcess(
-        target, url, process, log_path, owns_log=owns_log, ready_path=ready_path
+        target, url, process, log_path, owns_log=owns_log, ready_path=ready_path, instance=instance
     )
     try:
-        _wait_until_ready(service, ready_timeout_s)  # its errors carry the end of the log
+        _wait_until_ready(service, ready_timeout_s, cancel or threading.Event())
     except BaseException:
         service.stop()
         raise
@@ -239,7 +287,8 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_ready(service: ServiceProcess, timeout_s: float) -> None:
+def _wait_until_ready(service: ServiceProcess, timeout_s: float, cancel: threading.Event) -> None:
+    """Return once ``service`` answers its ready path; its errors carry the end of the log."""
     deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=2.0) as client:
         while True:
@@ -256,7 +305,10 @@ def _wait_until_ready(service: ServiceProcess, timeout_s: float) -> None:
                     f"{service.target} was not ready on {service.url} after {timeout_s:.0f} s; "
                     f"its log ended:\n{service.log_tail()}"
                 )
-            time.sleep(_POLL_S)
+            if cancel.wait(_POLL_S):
+                raise ServiceStartError(
+                    f"gave up starting {service.target} on {service.url}: start cancelled"
+                )
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -274,6 +326,29 @@ def _port_is_free(host: str, port: int) -> bool:
 def _signal_group(pgid: int, signum: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signum)
+
+
+def _signal_all(pids: list[int], signum: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _marked_processes(mark: bytes) -> list[int]:
+    """The processes with ``mark`` (``NAME=value``) in their environment. A zombie's environment
+    reads empty, so only processes still running count; without ``/proc`` (not Linux) none."""
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in _PROC.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environment = (entry / "environ").read_bytes()
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+            if mark in environment.split(b"\0"):
+                found.append(int(entry.name))
+    return found
 
 
 def _group_alive(pgid: int) -> bool:
