@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Annotated
 
@@ -30,15 +31,24 @@ def app_settings(app: FastAPI) -> GatewaySettings:
     return app.dependency_overrides.get(get_settings, get_settings)()  # type: ignore[no-any-return]
 
 
+_OPENING = threading.Lock()
+
+
 @lru_cache(maxsize=4)
-def _open_registry(url: str) -> Registry:
-    # One registry (engine, connection pool, migrated schema) per URL for the process lifetime.
-    return Registry(url)
+def _cached_registry(url: str, busy_timeout_s: float) -> Registry:
+    return Registry(url, busy_timeout_s=busy_timeout_s)
+
+
+def _open_registry(url: str, busy_timeout_s: float) -> Registry:
+    # One registry (engine, connection pool, migrated schema) per URL for the process lifetime;
+    # the lock keeps the first requests arriving together from opening (and migrating) it twice.
+    with _OPENING:
+        return _cached_registry(url, busy_timeout_s)
 
 
 def get_registry(settings: SettingsDep) -> Registry:
     """The process-wide registry of the configured database (opened, and migrated, once)."""
-    return _open_registry(settings.registry_url or default_url())
+    return _open_registry(settings.registry_url or default_url(), settings.registry_busy_timeout_s)
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]

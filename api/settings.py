@@ -31,6 +31,12 @@ class GatewaySettings(BaseSettings):
         description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
         "default SQLite registry.db in the state folder",
     )
+    registry_busy_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="seconds a registry write waits for a lock another process holds before "
+        "the caller gets 503 problem+json (registry-busy)",
+    )
     classify_url: str = Field(
         default="http://127.0.0.1:3001", description="base URL of the classification service"
     )

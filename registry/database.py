@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -253,14 +254,21 @@ def migration_config(connection: Connection) -> Config:
     return config
 
 
+_ALEMBIC_LOCK = threading.Lock()
+"""Alembic keeps the running migration's context in module globals (``alembic.context``,
+``alembic.op``): two threads migrating at once corrupt each other's (a ``KeyError: 'script'``
+seen when two first requests opened the gateway's registry together), so one thread at a time."""
+
+
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest migration (creating it on an empty database).
 
     Safe when several processes open the same fresh database at once: on SQLite the migration
-    runs under ``BEGIN IMMEDIATE``, on PostgreSQL under a transaction-scoped advisory lock.
+    runs under ``BEGIN IMMEDIATE``, on PostgreSQL under a transaction-scoped advisory lock; and
+    when several threads of one process do (:data:`_ALEMBIC_LOCK`).
     """
     from alembic import command
 
     immediate = engine.execution_options(**{_IMMEDIATE: True})
-    with _typed_failures(engine), immediate.connect() as connection:
+    with _ALEMBIC_LOCK, _typed_failures(engine), immediate.connect() as connection:
         command.upgrade(migration_config(connection), "head")
