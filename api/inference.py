@@ -71,8 +71,8 @@ INFERENCE_PROBLEMS = problem_responses(
         415: "Not DICOM/PNG/PGM/JPEG, or undecodable DICOM compression",
         422: "Corrupt image, no pixel data, colour image, or a bad query parameter",
         502: "The task service answered something the gateway cannot use",
-        503: "The task service is unavailable or timed out, or the task is busy (task-busy); "
-        "retry after Retry-After seconds",
+        503: "The task service or the registry is unavailable or timed out, or the task is "
+        "busy (task-busy); retry after Retry-After seconds",
     }
 )
 

@@ -13,7 +13,7 @@ from api.deadlines import DEADLINE_PROBLEMS, RequestDeadline
 from api.deps import app_settings
 from api.metrics import install_metrics
 from api.middleware import install_request_ids
-from api.problems import install_problem_handlers
+from api.problems import document_validation_problems, install_problem_handlers
 from api.routes import (
     classify,
     detect,
@@ -73,4 +73,5 @@ def create_app() -> FastAPI:
     app.include_router(models.router)
     app.include_router(model_changes.router)
     app.include_router(metrics.router)
+    document_validation_problems(app)
     return app

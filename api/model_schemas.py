@@ -8,9 +8,9 @@ client needs (the counts are kept).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from mammocad.ingest.pipeline import IngestOptions
 from mammocad.schemas.artifact import Task
@@ -113,10 +113,34 @@ class ModelDetail(BaseModel):
     versions: list[VersionPublic]
 
 
+_REQUEST = ConfigDict(strict=True, extra="forbid")
+"""Request bodies take exactly what the spec says: no unknown members (a misspelt ``force``
+must not be ignored quietly), no ``0`` for ``false``, no ``"2"`` for ``2``."""
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: ``2`` and ``2.0`` are both integers, ``"2"`` and ``true`` are not
+    (pydantic's strict mode would refuse ``2.0``, its lax mode accept ``"2"``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
+
+
 class AliasMoveRequest(BaseModel):
     """Point an alias at a version."""
 
-    version: int = Field(ge=1)
+    model_config = _REQUEST | ConfigDict(
+        # A forced move needs a reason (the registry refuses it with 400 otherwise).
+        json_schema_extra={
+            "if": {"properties": {"force": {"const": True}}, "required": ["force"]},
+            "then": {"properties": {"reason": {"pattern": r"\S"}}, "required": ["reason"]},
+        },
+    )
+
+    version: JsonInteger = Field(ge=1)
     reason: str = Field(default="", description="why (audited); required with force")
     force: bool = Field(
         default=False,
@@ -128,11 +152,15 @@ class AliasMoveRequest(BaseModel):
 class RollbackRequest(BaseModel):
     """Move an alias back to its previous version."""
 
+    model_config = _REQUEST
+
     reason: str = Field(default="", description="why (audited)")
 
 
 class CardEditRequest(BaseModel):
     """Replace some authored sections of a version's model card."""
+
+    model_config = _REQUEST
 
     changes: CardEdit
     reason: str = Field(default="", description="why (audited)")

@@ -15,11 +15,18 @@ from typing import Any, cast
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mammocad.errors import PROBLEM_MEDIA_TYPE, MammocadError, problem_type, status_of
 
-__all__ = ["install_problem_handlers", "problem_response", "problem_responses"]
+__all__ = [
+    "document_validation_problems",
+    "install_problem_handlers",
+    "problem_response",
+    "problem_responses",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +102,23 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(StarletteHTTPException, exc)
     phrase = HTTPStatus(error.status_code).phrase
     code = phrase.lower().replace(" ", "-")
-    return problem_response(error.status_code, code, phrase, str(error.detail), request)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        # RFC 9110: Allow lists every method of the resource. Starlette names only those of the
+        # first route whose path matched, and GET and PATCH of one path are two routes.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(
+        error.status_code, code, phrase, str(error.detail), request, headers=headers
+    )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -107,6 +130,45 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         "an unexpected error occurred; it has been logged",
         request,
     )
+
+
+class ValidationProblem(BaseModel):
+    """The problem document of a request that does not match the schema (422)."""
+
+    type: str = Field(examples=["urn:mammocad:problem:invalid-request"])
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str | None = None
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, description="one entry per mismatch: loc, msg, type"
+    )
+
+
+def document_validation_problems(app: FastAPI) -> None:
+    """Say in the spec what a 422 really is: FastAPI documents its own ``HTTPValidationError``
+    as ``application/json``, but :func:`_validation_error` answers problem+json."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = generate()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        if "HTTPValidationError" in schemas:
+            for operation in (op for path in spec["paths"].values() for op in path.values()):
+                answer = operation.get("responses", {}).get("422")
+                if answer and "application/json" in answer.get("content", {}):
+                    answer["content"] = {
+                        PROBLEM_MEDIA_TYPE: {
+                            "schema": {"$ref": "#/components/schemas/ValidationProblem"}
+                        }
+                    }
+                    answer["description"] = "The request does not match the schema"
+            del schemas["HTTPValidationError"], schemas["ValidationError"]
+            schemas["ValidationProblem"] = ValidationProblem.model_json_schema()
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install_problem_handlers(app: FastAPI) -> None:

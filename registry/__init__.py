@@ -6,6 +6,7 @@ Builds on ``mammocad`` only (its records are :mod:`mammocad.schemas`); never imp
 
 from registry.card.schema import AuthoredCard, CardEdit, ModelCard
 from registry.entities import (
+    NAME_PATTERN,
     PRODUCTION,
     READ_SCOPES,
     SCOPES,
@@ -23,6 +24,7 @@ from registry.service import Registry
 from registry.store import AliasMove
 
 __all__ = [
+    "NAME_PATTERN",
     "PRODUCTION",
     "READ_SCOPES",
     "SCOPES",

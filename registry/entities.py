@@ -15,6 +15,7 @@ from registry.card.schema import AuthoredCard
 from registry.evaluation import EvaluationRecord
 
 __all__ = [
+    "NAME_PATTERN",
     "PRODUCTION",
     "READ_SCOPES",
     "SCOPES",
@@ -45,7 +46,9 @@ without promoting."""
 READ_SCOPES: tuple[Scope, ...] = ("inference", "models:read", "audit:read")
 """What a deployment configured open (on loopback only) grants without a key; writes never."""
 
-_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+"""What a model or alias name may be (:func:`check_name`); the gateway's spec says the same."""
+_NAME = re.compile(NAME_PATTERN)
 _FROZEN = ConfigDict(frozen=True)
 
 

@@ -21,6 +21,7 @@ from api.model_schemas import (
     VersionPublic,
 )
 from api.problems import problem_responses
+from api.registry_paths import AliasPath, ModelNamePath, VersionPath
 from api.upload import ARCHIVE_MEDIA_TYPES, Upload, read_limited
 from registry import Principal
 
@@ -69,7 +70,7 @@ async def _archive(request: Request, settings: SettingsDep) -> Upload:
     ),
 )
 def register_archive(
-    name: str,
+    name: ModelNamePath,
     principal: Writer,
     registry: RegistryDep,
     archive: Annotated[Upload, Depends(_archive)],
@@ -91,14 +92,18 @@ def register_archive(
     responses=problem_responses(
         {
             **_AUTH,
-            400: "Bad alias name, or force without a reason",
+            400: "A body that is not JSON, or force without a reason",
             404: "No such model or version",
             409: "Promotion refused: unmet_gates lists every reason",
         }
     ),
 )
 def move_alias(
-    name: str, alias: str, body: AliasMoveRequest, principal: Promoter, registry: RegistryDep
+    name: ModelNamePath,
+    alias: AliasPath,
+    body: AliasMoveRequest,
+    principal: Promoter,
+    registry: RegistryDep,
 ) -> AliasMovePublic:
     """Moving ``production`` passes the promotion gates first (complete card, calibration, OOD
     detector, an evaluation, metrics no worse than production's); other aliases move freely."""
@@ -113,11 +118,20 @@ def move_alias(
     response_model=AliasMovePublic,
     summary="Move an alias back to its previous version",
     responses=problem_responses(
-        {**_AUTH, 404: "No such model", 409: "The alias has no earlier version"}
+        {
+            **_AUTH,
+            400: "A body that is not JSON",
+            404: "No such model",
+            409: "The alias has no earlier version, or that version's artifact no longer opens",
+        }
     ),
 )
 def rollback_alias(
-    name: str, alias: str, body: RollbackRequest, principal: Promoter, registry: RegistryDep
+    name: ModelNamePath,
+    alias: AliasPath,
+    body: RollbackRequest,
+    principal: Promoter,
+    registry: RegistryDep,
 ) -> AliasMovePublic:
     """The previous version comes from the audit log; the rollback itself is audited."""
     return AliasMovePublic.of(
@@ -129,10 +143,16 @@ def rollback_alias(
     "/{name}/versions/{version}/card",
     response_model=VersionPublic,
     summary="Edit the authored sections of a model card",
-    responses=problem_responses({**_AUTH, 404: "No such model, version or alias"}),
+    responses=problem_responses(
+        {**_AUTH, 400: "A body that is not JSON", 404: "No such model, version or alias"}
+    ),
 )
 def edit_card(
-    name: str, version: str, body: CardEditRequest, principal: Writer, registry: RegistryDep
+    name: ModelNamePath,
+    version: VersionPath,
+    body: CardEditRequest,
+    principal: Writer,
+    registry: RegistryDep,
 ) -> VersionPublic:
     """Replace the sections given in ``changes`` (owners, intended users, out-of-scope uses,
     factors, ethical considerations, caveats, license); audited with before and after."""

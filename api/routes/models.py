@@ -10,13 +10,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from api.auth import ACCESS_PROBLEMS, require_scope
 from api.deps import RegistryDep
 from api.model_schemas import ModelDetail, VersionPublic
 from api.problems import problem_responses
+from api.registry_paths import ModelNamePath, VersionPath
 from registry import AuditEntry, ModelCard, RegisteredModel
 from registry.card.render import to_html, to_markdown
 
@@ -27,7 +28,6 @@ router = APIRouter(prefix="/v1/models", tags=["models"], responses=ACCESS_PROBLE
 _READ = [Depends(require_scope("models:read"))]
 _AUDIT = [Depends(require_scope("audit:read"))]
 _NOT_FOUND = problem_responses({404: "No such model, version or alias"})
-VersionPath = Annotated[str, Path(description="a version number, or an alias such as production")]
 
 
 class CardFormat(StrEnum):
@@ -56,7 +56,7 @@ def list_models(registry: RegistryDep) -> list[RegisteredModel]:
     responses=_NOT_FOUND,
     dependencies=_READ,
 )
-def get_model(name: str, registry: RegistryDep) -> ModelDetail:
+def get_model(name: ModelNamePath, registry: RegistryDep) -> ModelDetail:
     """The model, where each alias points, and every version (oldest first)."""
     return ModelDetail(
         model=registry.get_model(name),
@@ -71,7 +71,7 @@ def get_model(name: str, registry: RegistryDep) -> ModelDetail:
     responses=_NOT_FOUND,
     dependencies=_READ,
 )
-def get_version(name: str, version: VersionPath, registry: RegistryDep) -> VersionPublic:
+def get_version(name: ModelNamePath, version: VersionPath, registry: RegistryDep) -> VersionPublic:
     """The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
     OOD detector of a version; ``version`` may be an alias such as ``production``."""
     return VersionPublic.of(registry.get_version(name, version))
@@ -92,7 +92,7 @@ def get_version(name: str, version: VersionPath, registry: RegistryDep) -> Versi
 )
 def get_card(
     request: Request,
-    name: str,
+    name: ModelNamePath,
     version: VersionPath,
     registry: RegistryDep,
     format: Annotated[
@@ -132,7 +132,7 @@ def _from_accept(accept: str) -> CardFormat:
     dependencies=_AUDIT,
 )
 def get_audit(
-    name: str,
+    name: ModelNamePath,
     registry: RegistryDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="newest entries returned")] = 100,
 ) -> list[AuditEntry]:

@@ -50,7 +50,6 @@ from .explanation_method_name import ExplanationMethodName
 from .factors import Factors
 from .grid_transform import GridTransform
 from .heatmap import Heatmap
-from .http_validation_error import HTTPValidationError
 from .image_analysis import ImageAnalysis
 from .image_metadata import ImageMetadata
 from .image_metadata_source_format import ImageMetadataSourceFormat
@@ -102,8 +101,8 @@ from .training_public import TrainingPublic
 from .training_public_hyperparameters import TrainingPublicHyperparameters
 from .training_public_operating_point import TrainingPublicOperatingPoint
 from .training_public_validation_metrics import TrainingPublicValidationMetrics
-from .validation_error import ValidationError
-from .validation_error_context import ValidationErrorContext
+from .validation_problem import ValidationProblem
+from .validation_problem_errors_item import ValidationProblemErrorsItem
 from .version_public import VersionPublic
 from .version_public_files import VersionPublicFiles
 from .version_public_task import VersionPublicTask
@@ -160,7 +159,6 @@ __all__ = (
     "Factors",
     "GridTransform",
     "Heatmap",
-    "HTTPValidationError",
     "ImageAnalysis",
     "ImageMetadata",
     "ImageMetadataSourceFormat",
@@ -212,8 +210,8 @@ __all__ = (
     "TrainingPublicHyperparameters",
     "TrainingPublicOperatingPoint",
     "TrainingPublicValidationMetrics",
-    "ValidationError",
-    "ValidationErrorContext",
+    "ValidationProblem",
+    "ValidationProblemErrorsItem",
     "VersionPublic",
     "VersionPublicFiles",
     "VersionPublicTask",

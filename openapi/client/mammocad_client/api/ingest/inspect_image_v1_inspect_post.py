@@ -67,6 +67,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_429 = cast(Any, None)
         return response_429
 
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
+
     if response.status_code == 504:
         response_504 = cast(Any, None)
         return response_504

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.card_edit_request import CardEditRequest
-from ...models.http_validation_error import HTTPValidationError
+from ...models.validation_problem import ValidationProblem
 from ...models.version_public import VersionPublic
 from ...types import Response
 
@@ -38,11 +38,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     if response.status_code == 200:
         response_200 = VersionPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
 
     if response.status_code == 401:
         response_401 = cast(Any, None)
@@ -57,13 +61,17 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -77,7 +85,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -92,15 +100,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CardEditRequest,
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     """Edit the authored sections of a model card
 
      Replace the sections given in ``changes`` (owners, intended users, out-of-scope uses,
     factors, ethical considerations, caveats, license); audited with before and after.
 
     Args:
-        name (str):
-        version (str):
+        name (str): a registered model's name
+        version (str): a version number, or an alias such as production
         body (CardEditRequest): Replace some authored sections of a version's model card.
 
     Raises:
@@ -108,7 +116,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | VersionPublic]
+        Response[Any | ValidationProblem | VersionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -130,15 +138,15 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CardEditRequest,
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     """Edit the authored sections of a model card
 
      Replace the sections given in ``changes`` (owners, intended users, out-of-scope uses,
     factors, ethical considerations, caveats, license); audited with before and after.
 
     Args:
-        name (str):
-        version (str):
+        name (str): a registered model's name
+        version (str): a version number, or an alias such as production
         body (CardEditRequest): Replace some authored sections of a version's model card.
 
     Raises:
@@ -146,7 +154,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | VersionPublic
+        Any | ValidationProblem | VersionPublic
     """
 
     return sync_detailed(
@@ -163,15 +171,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CardEditRequest,
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     """Edit the authored sections of a model card
 
      Replace the sections given in ``changes`` (owners, intended users, out-of-scope uses,
     factors, ethical considerations, caveats, license); audited with before and after.
 
     Args:
-        name (str):
-        version (str):
+        name (str): a registered model's name
+        version (str): a version number, or an alias such as production
         body (CardEditRequest): Replace some authored sections of a version's model card.
 
     Raises:
@@ -179,7 +187,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | VersionPublic]
+        Response[Any | ValidationProblem | VersionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -199,15 +207,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CardEditRequest,
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     """Edit the authored sections of a model card
 
      Replace the sections given in ``changes`` (owners, intended users, out-of-scope uses,
     factors, ethical considerations, caveats, license); audited with before and after.
 
     Args:
-        name (str):
-        version (str):
+        name (str): a registered model's name
+        version (str): a version number, or an alias such as production
         body (CardEditRequest): Replace some authored sections of a version's model card.
 
     Raises:
@@ -215,7 +223,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | VersionPublic
+        Any | ValidationProblem | VersionPublic
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audit_entry import AuditEntry
-from ...models.http_validation_error import HTTPValidationError
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -36,7 +36,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | HTTPValidationError | list[AuditEntry] | None:
+) -> Any | ValidationProblem | list[AuditEntry] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -60,13 +60,17 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -80,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | HTTPValidationError | list[AuditEntry]]:
+) -> Response[Any | ValidationProblem | list[AuditEntry]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,14 +98,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[Any | HTTPValidationError | list[AuditEntry]]:
+) -> Response[Any | ValidationProblem | list[AuditEntry]]:
     """The audit log of a model
 
      Every registration, alias move, rollback, card edit and attached record, oldest first,
     with actor, time, reason, and the state before and after.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         limit (int | Unset): newest entries returned Default: 100.
 
     Raises:
@@ -109,7 +113,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | list[AuditEntry]]
+        Response[Any | ValidationProblem | list[AuditEntry]]
     """
 
     kwargs = _get_kwargs(
@@ -129,14 +133,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Any | HTTPValidationError | list[AuditEntry] | None:
+) -> Any | ValidationProblem | list[AuditEntry] | None:
     """The audit log of a model
 
      Every registration, alias move, rollback, card edit and attached record, oldest first,
     with actor, time, reason, and the state before and after.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         limit (int | Unset): newest entries returned Default: 100.
 
     Raises:
@@ -144,7 +148,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | list[AuditEntry]
+        Any | ValidationProblem | list[AuditEntry]
     """
 
     return sync_detailed(
@@ -159,14 +163,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[Any | HTTPValidationError | list[AuditEntry]]:
+) -> Response[Any | ValidationProblem | list[AuditEntry]]:
     """The audit log of a model
 
      Every registration, alias move, rollback, card edit and attached record, oldest first,
     with actor, time, reason, and the state before and after.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         limit (int | Unset): newest entries returned Default: 100.
 
     Raises:
@@ -174,7 +178,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | list[AuditEntry]]
+        Response[Any | ValidationProblem | list[AuditEntry]]
     """
 
     kwargs = _get_kwargs(
@@ -192,14 +196,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Any | HTTPValidationError | list[AuditEntry] | None:
+) -> Any | ValidationProblem | list[AuditEntry] | None:
     """The audit log of a model
 
      Every registration, alias move, rollback, card edit and attached record, oldest first,
     with actor, time, reason, and the state before and after.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         limit (int | Unset): newest entries returned Default: 100.
 
     Raises:
@@ -207,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | list[AuditEntry]
+        Any | ValidationProblem | list[AuditEntry]
     """
 
     return (

@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.card_format import CardFormat
-from ...models.http_validation_error import HTTPValidationError
 from ...models.model_card import ModelCard
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -46,7 +46,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | HTTPValidationError | ModelCard | None:
+) -> Any | ModelCard | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = ModelCard.from_dict(response.json())
 
@@ -65,13 +65,17 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -85,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | HTTPValidationError | ModelCard]:
+) -> Response[Any | ModelCard | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,7 +104,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
-) -> Response[Any | HTTPValidationError | ModelCard]:
+) -> Response[Any | ModelCard | ValidationProblem]:
     """The model card of a version
 
      A complete model card ("Model Cards for Model Reporting" sections, operating points,
@@ -108,7 +112,7 @@ def sync_detailed(
     data).
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
         format_ (CardFormat | None | Unset): json, markdown or html; default from the Accept
             header, else json
@@ -118,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | ModelCard]
+        Response[Any | ModelCard | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -140,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
-) -> Any | HTTPValidationError | ModelCard | None:
+) -> Any | ModelCard | ValidationProblem | None:
     """The model card of a version
 
      A complete model card ("Model Cards for Model Reporting" sections, operating points,
@@ -148,7 +152,7 @@ def sync(
     data).
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
         format_ (CardFormat | None | Unset): json, markdown or html; default from the Accept
             header, else json
@@ -158,7 +162,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | ModelCard
+        Any | ModelCard | ValidationProblem
     """
 
     return sync_detailed(
@@ -175,7 +179,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
-) -> Response[Any | HTTPValidationError | ModelCard]:
+) -> Response[Any | ModelCard | ValidationProblem]:
     """The model card of a version
 
      A complete model card ("Model Cards for Model Reporting" sections, operating points,
@@ -183,7 +187,7 @@ async def asyncio_detailed(
     data).
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
         format_ (CardFormat | None | Unset): json, markdown or html; default from the Accept
             header, else json
@@ -193,7 +197,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | ModelCard]
+        Response[Any | ModelCard | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -213,7 +217,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     format_: CardFormat | None | Unset = UNSET,
-) -> Any | HTTPValidationError | ModelCard | None:
+) -> Any | ModelCard | ValidationProblem | None:
     """The model card of a version
 
      A complete model card ("Model Cards for Model Reporting" sections, operating points,
@@ -221,7 +225,7 @@ async def asyncio(
     data).
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
         format_ (CardFormat | None | Unset): json, markdown or html; default from the Accept
             header, else json
@@ -231,7 +235,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | ModelCard
+        Any | ModelCard | ValidationProblem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.http_validation_error import HTTPValidationError
 from ...models.model_detail import ModelDetail
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -27,7 +27,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | HTTPValidationError | ModelDetail | None:
+) -> Any | ModelDetail | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = ModelDetail.from_dict(response.json())
 
@@ -46,13 +46,17 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -66,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | HTTPValidationError | ModelDetail]:
+) -> Response[Any | ModelDetail | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,20 +83,20 @@ def sync_detailed(
     name: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | HTTPValidationError | ModelDetail]:
+) -> Response[Any | ModelDetail | ValidationProblem]:
     """A model with its aliases and versions
 
      The model, where each alias points, and every version (oldest first).
 
     Args:
-        name (str):
+        name (str): a registered model's name
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | ModelDetail]
+        Response[Any | ModelDetail | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -110,20 +114,20 @@ def sync(
     name: str,
     *,
     client: AuthenticatedClient,
-) -> Any | HTTPValidationError | ModelDetail | None:
+) -> Any | ModelDetail | ValidationProblem | None:
     """A model with its aliases and versions
 
      The model, where each alias points, and every version (oldest first).
 
     Args:
-        name (str):
+        name (str): a registered model's name
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | ModelDetail
+        Any | ModelDetail | ValidationProblem
     """
 
     return sync_detailed(
@@ -136,20 +140,20 @@ async def asyncio_detailed(
     name: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | HTTPValidationError | ModelDetail]:
+) -> Response[Any | ModelDetail | ValidationProblem]:
     """A model with its aliases and versions
 
      The model, where each alias points, and every version (oldest first).
 
     Args:
-        name (str):
+        name (str): a registered model's name
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | ModelDetail]
+        Response[Any | ModelDetail | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -165,20 +169,20 @@ async def asyncio(
     name: str,
     *,
     client: AuthenticatedClient,
-) -> Any | HTTPValidationError | ModelDetail | None:
+) -> Any | ModelDetail | ValidationProblem | None:
     """A model with its aliases and versions
 
      The model, where each alias points, and every version (oldest first).
 
     Args:
-        name (str):
+        name (str): a registered model's name
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | ModelDetail
+        Any | ModelDetail | ValidationProblem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.http_validation_error import HTTPValidationError
+from ...models.validation_problem import ValidationProblem
 from ...models.version_public import VersionPublic
 from ...types import Response
 
@@ -29,7 +29,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     if response.status_code == 200:
         response_200 = VersionPublic.from_dict(response.json())
 
@@ -48,13 +48,17 @@ def _parse_response(
         return response_404
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -68,7 +72,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -82,14 +86,14 @@ def sync_detailed(
     version: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     """One version, by number or alias
 
      The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
     OOD detector of a version; ``version`` may be an alias such as ``production``.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
 
     Raises:
@@ -97,7 +101,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | VersionPublic]
+        Response[Any | ValidationProblem | VersionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -117,14 +121,14 @@ def sync(
     version: str,
     *,
     client: AuthenticatedClient,
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     """One version, by number or alias
 
      The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
     OOD detector of a version; ``version`` may be an alias such as ``production``.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
 
     Raises:
@@ -132,7 +136,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | VersionPublic
+        Any | ValidationProblem | VersionPublic
     """
 
     return sync_detailed(
@@ -147,14 +151,14 @@ async def asyncio_detailed(
     version: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     """One version, by number or alias
 
      The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
     OOD detector of a version; ``version`` may be an alias such as ``production``.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
 
     Raises:
@@ -162,7 +166,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | VersionPublic]
+        Response[Any | ValidationProblem | VersionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -180,14 +184,14 @@ async def asyncio(
     version: str,
     *,
     client: AuthenticatedClient,
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     """One version, by number or alias
 
      The artifact (BentoML tag and sha256), training summary, evaluations, calibration and
     OOD detector of a version; ``version`` may be an alias such as ``production``.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         version (str): a version number, or an alias such as production
 
     Raises:
@@ -195,7 +199,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | VersionPublic
+        Any | ValidationProblem | VersionPublic
     """
 
     return (

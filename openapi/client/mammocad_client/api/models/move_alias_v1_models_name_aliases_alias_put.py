@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.alias_move_public import AliasMovePublic
 from ...models.alias_move_request import AliasMoveRequest
-from ...models.http_validation_error import HTTPValidationError
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -38,7 +38,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AliasMovePublic | Any | HTTPValidationError | None:
+) -> AliasMovePublic | Any | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = AliasMovePublic.from_dict(response.json())
 
@@ -65,13 +65,17 @@ def _parse_response(
         return response_409
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -85,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AliasMovePublic | Any | HTTPValidationError]:
+) -> Response[AliasMovePublic | Any | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,15 +104,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AliasMoveRequest,
-) -> Response[AliasMovePublic | Any | HTTPValidationError]:
+) -> Response[AliasMovePublic | Any | ValidationProblem]:
     """Point an alias at a version (promotion)
 
      Moving ``production`` passes the promotion gates first (complete card, calibration, OOD
     detector, an evaluation, metrics no worse than production's); other aliases move freely.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (AliasMoveRequest): Point an alias at a version.
 
     Raises:
@@ -116,7 +120,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AliasMovePublic | Any | HTTPValidationError]
+        Response[AliasMovePublic | Any | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -138,15 +142,15 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AliasMoveRequest,
-) -> AliasMovePublic | Any | HTTPValidationError | None:
+) -> AliasMovePublic | Any | ValidationProblem | None:
     """Point an alias at a version (promotion)
 
      Moving ``production`` passes the promotion gates first (complete card, calibration, OOD
     detector, an evaluation, metrics no worse than production's); other aliases move freely.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (AliasMoveRequest): Point an alias at a version.
 
     Raises:
@@ -154,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AliasMovePublic | Any | HTTPValidationError
+        AliasMovePublic | Any | ValidationProblem
     """
 
     return sync_detailed(
@@ -171,15 +175,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AliasMoveRequest,
-) -> Response[AliasMovePublic | Any | HTTPValidationError]:
+) -> Response[AliasMovePublic | Any | ValidationProblem]:
     """Point an alias at a version (promotion)
 
      Moving ``production`` passes the promotion gates first (complete card, calibration, OOD
     detector, an evaluation, metrics no worse than production's); other aliases move freely.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (AliasMoveRequest): Point an alias at a version.
 
     Raises:
@@ -187,7 +191,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AliasMovePublic | Any | HTTPValidationError]
+        Response[AliasMovePublic | Any | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -207,15 +211,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AliasMoveRequest,
-) -> AliasMovePublic | Any | HTTPValidationError | None:
+) -> AliasMovePublic | Any | ValidationProblem | None:
     """Point an alias at a version (promotion)
 
      Moving ``production`` passes the promotion gates first (complete card, calibration, OOD
     detector, an evaluation, metrics no worse than production's); other aliases move freely.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (AliasMoveRequest): Point an alias at a version.
 
     Raises:
@@ -223,7 +227,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AliasMovePublic | Any | HTTPValidationError
+        AliasMovePublic | Any | ValidationProblem
     """
 
     return (

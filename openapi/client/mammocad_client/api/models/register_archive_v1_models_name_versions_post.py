@@ -6,10 +6,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.http_validation_error import HTTPValidationError
 from ...models.register_archive_v1_models_name_versions_post_files_body import (
     RegisterArchiveV1ModelsNameVersionsPostFilesBody,
 )
+from ...models.validation_problem import ValidationProblem
 from ...models.version_public import VersionPublic
 from ...types import UNSET, File, Response, Unset
 
@@ -50,7 +50,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     if response.status_code == 201:
         response_201 = VersionPublic.from_dict(response.json())
 
@@ -77,13 +77,17 @@ def _parse_response(
         return response_413
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -97,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,14 +116,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: File | RegisterArchiveV1ModelsNameVersionsPostFilesBody,
     reason: str | Unset = "",
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     """Register a version from an export archive
 
      Register the version in a ``mammocad registry export`` archive as the next version of
     ``name``, with its evaluations, calibration, OOD detector and card.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         reason (str | Unset): why (audited) Default: ''.
         body (File):
         body (RegisterArchiveV1ModelsNameVersionsPostFilesBody):
@@ -129,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | VersionPublic]
+        Response[Any | ValidationProblem | VersionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -151,14 +155,14 @@ def sync(
     client: AuthenticatedClient,
     body: File | RegisterArchiveV1ModelsNameVersionsPostFilesBody,
     reason: str | Unset = "",
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     """Register a version from an export archive
 
      Register the version in a ``mammocad registry export`` archive as the next version of
     ``name``, with its evaluations, calibration, OOD detector and card.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         reason (str | Unset): why (audited) Default: ''.
         body (File):
         body (RegisterArchiveV1ModelsNameVersionsPostFilesBody):
@@ -168,7 +172,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | VersionPublic
+        Any | ValidationProblem | VersionPublic
     """
 
     return sync_detailed(
@@ -185,14 +189,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: File | RegisterArchiveV1ModelsNameVersionsPostFilesBody,
     reason: str | Unset = "",
-) -> Response[Any | HTTPValidationError | VersionPublic]:
+) -> Response[Any | ValidationProblem | VersionPublic]:
     """Register a version from an export archive
 
      Register the version in a ``mammocad registry export`` archive as the next version of
     ``name``, with its evaluations, calibration, OOD detector and card.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         reason (str | Unset): why (audited) Default: ''.
         body (File):
         body (RegisterArchiveV1ModelsNameVersionsPostFilesBody):
@@ -202,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError | VersionPublic]
+        Response[Any | ValidationProblem | VersionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -222,14 +226,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: File | RegisterArchiveV1ModelsNameVersionsPostFilesBody,
     reason: str | Unset = "",
-) -> Any | HTTPValidationError | VersionPublic | None:
+) -> Any | ValidationProblem | VersionPublic | None:
     """Register a version from an export archive
 
      Register the version in a ``mammocad registry export`` archive as the next version of
     ``name``, with its evaluations, calibration, OOD detector and card.
 
     Args:
-        name (str):
+        name (str): a registered model's name
         reason (str | Unset): why (audited) Default: ''.
         body (File):
         body (RegisterArchiveV1ModelsNameVersionsPostFilesBody):
@@ -239,7 +243,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError | VersionPublic
+        Any | ValidationProblem | VersionPublic
     """
 
     return (

@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.alias_move_public import AliasMovePublic
-from ...models.http_validation_error import HTTPValidationError
 from ...models.rollback_request import RollbackRequest
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -38,11 +38,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AliasMovePublic | Any | HTTPValidationError | None:
+) -> AliasMovePublic | Any | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = AliasMovePublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
 
     if response.status_code == 401:
         response_401 = cast(Any, None)
@@ -61,13 +65,17 @@ def _parse_response(
         return response_409
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        response_422 = ValidationProblem.from_dict(response.json())
 
         return response_422
 
     if response.status_code == 429:
         response_429 = cast(Any, None)
         return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
 
     if response.status_code == 504:
         response_504 = cast(Any, None)
@@ -81,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AliasMovePublic | Any | HTTPValidationError]:
+) -> Response[AliasMovePublic | Any | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,14 +104,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: RollbackRequest,
-) -> Response[AliasMovePublic | Any | HTTPValidationError]:
+) -> Response[AliasMovePublic | Any | ValidationProblem]:
     """Move an alias back to its previous version
 
      The previous version comes from the audit log; the rollback itself is audited.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (RollbackRequest): Move an alias back to its previous version.
 
     Raises:
@@ -111,7 +119,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AliasMovePublic | Any | HTTPValidationError]
+        Response[AliasMovePublic | Any | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -133,14 +141,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: RollbackRequest,
-) -> AliasMovePublic | Any | HTTPValidationError | None:
+) -> AliasMovePublic | Any | ValidationProblem | None:
     """Move an alias back to its previous version
 
      The previous version comes from the audit log; the rollback itself is audited.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (RollbackRequest): Move an alias back to its previous version.
 
     Raises:
@@ -148,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AliasMovePublic | Any | HTTPValidationError
+        AliasMovePublic | Any | ValidationProblem
     """
 
     return sync_detailed(
@@ -165,14 +173,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: RollbackRequest,
-) -> Response[AliasMovePublic | Any | HTTPValidationError]:
+) -> Response[AliasMovePublic | Any | ValidationProblem]:
     """Move an alias back to its previous version
 
      The previous version comes from the audit log; the rollback itself is audited.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (RollbackRequest): Move an alias back to its previous version.
 
     Raises:
@@ -180,7 +188,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AliasMovePublic | Any | HTTPValidationError]
+        Response[AliasMovePublic | Any | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -200,14 +208,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: RollbackRequest,
-) -> AliasMovePublic | Any | HTTPValidationError | None:
+) -> AliasMovePublic | Any | ValidationProblem | None:
     """Move an alias back to its previous version
 
      The previous version comes from the audit log; the rollback itself is audited.
 
     Args:
-        name (str):
-        alias (str):
+        name (str): a registered model's name
+        alias (str): an alias, e.g. production or staging
         body (RollbackRequest): Move an alias back to its previous version.
 
     Raises:
@@ -215,7 +223,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AliasMovePublic | Any | HTTPValidationError
+        AliasMovePublic | Any | ValidationProblem
     """
 
     return (
