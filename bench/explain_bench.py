@@ -78,7 +78,8 @@ def main() -> None:
             raise SystemExit(
                 f"no production models in {home}: run `make run` once ({error.detail})"
             ) from error
-    with running_stack() as gateway:
+    with running_stack() as stack:
+        gateway = stack.url
         print(
             f"{args.requests} requests per kind and input, interleaved; one run, one machine; "
             + ", ".join(f"{v.model_name} v{v.version}" for v in versions.values())

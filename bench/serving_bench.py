@@ -91,7 +91,8 @@ def main() -> None:
             raise SystemExit(
                 f"no production models in {home}: run `make run` once ({error.detail})"
             ) from error
-    with running_stack() as gateway:
+    with running_stack() as stack:
+        gateway = stack.url
         print(f"requests per measurement: {args.requests}; one run, one machine")
         for task in MODELS:
             for name, path in INPUTS.items():

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from mammocad.home import state_home
 from mammocad.schemas.artifact import Task
-from serving.processes import SERVICES, free_port, start_gateway, start_service
+from serving.processes import SERVICES, ServiceProcess, free_port, start_gateway, start_service
 
-__all__ = ["TASKS", "benchmark_home", "running_stack"]
+__all__ = ["TASKS", "RunningStack", "benchmark_home", "running_stack"]
 
 TASKS: tuple[Task, ...] = ("classify", "detect")
 
@@ -25,20 +26,32 @@ def benchmark_home() -> Path:
     return home
 
 
+@dataclass(frozen=True)
+class RunningStack:
+    """The gateway's URL, and its process and each task service's (to measure them)."""
+
+    url: str
+    gateway: ServiceProcess
+    services: dict[str, ServiceProcess]
+
+
 @contextmanager
-def running_stack() -> Iterator[str]:
-    """The gateway's URL while both services and the gateway run; all stopped afterwards."""
+def running_stack() -> Iterator[RunningStack]:
+    """Both services and the gateway, running; all stopped afterwards."""
     env = {key: os.environ[key] for key in ("MAMMOCAD_HOME", "BENTOML_HOME")}
     ports = {task: free_port() for task in TASKS}
-    services = [start_service(SERVICES[task], port, env=env) for task, port in ports.items()]
+    services = {
+        f"{task} service": start_service(SERVICES[task], port, env=env)
+        for task, port in ports.items()
+    }
     urls = {f"MAMMOCAD_{task.upper()}_URL": f"http://127.0.0.1:{p}" for task, p in ports.items()}
     # The benchmark's own loopback gateway: open on loopback (no key lookup in the timings) and
     # unlimited (a throughput measurement is many requests from one caller).
     bench_access = {"MAMMOCAD_AUTH": "open-loopback", "MAMMOCAD_RATE_LIMIT": ""}
     gateway = start_gateway(free_port(), env=env | urls | bench_access)
     try:
-        yield gateway.url
+        yield RunningStack(gateway.url, gateway, services)
     finally:
         gateway.stop()
-        for service in services:
+        for service in services.values():
             service.stop()

@@ -129,22 +129,23 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout_s
         _signal_group(self.pid, signal.SIGTERM)
         if not self.alive():  # nobody left to shut the workers down
-            _signal_all(self._leftovers(), signal.SIGTERM)
+            _signal_all(self.processes(), signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        while (_group_alive(self.pid) or self._leftovers()) and time.monotonic() < deadline:
+        while (_group_alive(self.pid) or self.processes()) and time.monotonic() < deadline:
             time.sleep(0.05)  # workers still exiting
         _signal_group(self.pid, signal.SIGKILL)
-        _signal_all(self._leftovers(), signal.SIGKILL)
+        _signal_all(self.processes(), signal.SIGKILL)
         self._process.wait()
         killed_by = time.monotonic() + _KILLED_WITHIN_S
-        while self._leftovers() and time.monotonic() < killed_by:
+        while self.processes() and time.monotonic() < killed_by:
             time.sleep(0.01)
         if self._owns_log:
             self.log_path.unlink(missing_ok=True)
 
-    def _leftovers(self) -> list[int]:
-        """Every running process that carries this service's mark (none without one)."""
+    def processes(self) -> list[int]:
+        """The pid of every running process of this service (the server and its workers: all
+        carry its mark; none without one), e.g. to measure their memory."""
         if self._instance is None:
             return []
         return _marked_processes(f"{_INSTANCE_ENV}={self._instance}".encode())
