@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+import torch
 from starlette.responses import Response
 
 from mammocad.datasets.records import DataSet
@@ -168,3 +169,26 @@ def test_detections_are_every_decoded_box_on_the_grid_best_first(
                 [b.malignancy for b in boxes], [e.malignancy for e in expected], atol=1e-5
             )
     assert found_any, "the tiny detector found nothing: the comparison proved nothing"
+
+
+def test_explanations_never_run_through_the_served_network(
+    loaded_classifier: LoadedModel, classifier_cases: list[ClassifierCase]
+) -> None:
+    """Grad-CAM and SHAP hook the layer they read; the service's concurrent forward passes use
+    ``model.network``, so an explanation must run (and hook) a copy, never the served network."""
+    explainer = loaded_classifier.explainer  # made first: a copy would take the hook along
+    calls: list[str] = []
+    handle = loaded_classifier.network.register_forward_hook(lambda *_: calls.append("forward"))
+    try:
+        model_input = classifier_cases[0].input.decode()
+        for method in ("gradcam", "shap"):
+            explanation = explainer.explain(model_input, method)
+            assert np.isfinite(explanation.cell_map).all()
+    finally:
+        handle.remove()
+    assert calls == [], "the explanation ran the served network"
+    served, explaining = (
+        network.state_dict() for network in (loaded_classifier.network, explainer.network)
+    )
+    assert served.keys() == explaining.keys()
+    assert all(torch.equal(served[name], explaining[name]) for name in served)  # the same weights
