@@ -444,6 +444,25 @@ def export_version(
     console.print(f"exported {name} {version} to {path}")
 
 
+@app.command("export-torchserve")
+def export_torchserve_archive(
+    ctx: typer.Context,
+    name: Name,
+    version: Version,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="folder to write <name>-v<version>.mar into")
+    ] = Path("."),
+) -> None:
+    """Write a version as a TorchServe model archive (.mar) served by mammocad's own handler
+    (same ingest, same answer fields). TorchServe is in limited maintenance: BentoML stays the
+    default; this is for sites that run TorchServe, and for the side-by-side benchmark."""
+    from serving.torchserve_export import export_torchserve
+
+    with _registry(ctx) as registry:
+        path = export_torchserve(registry, name, _ref(version), out)
+    console.print(f"exported {name} {version} to {path}")
+
+
 @app.command("import")
 def import_version(
     ctx: typer.Context,
