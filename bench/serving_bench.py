@@ -10,7 +10,8 @@ pass); the end-to-end p50/p95 through gateway -> task service at concurrency 1 a
 the floor; the throughput at concurrency 1, 4 and 16 and the ratio 16 : 1 (adaptive batching);
 and the same for TorchServe 0.12 serving the same production versions exported with
 ``mammocad registry export-torchserve`` (same ingest and forward code in its handler; raw image
-bytes as the body; one worker per model, its default), with the gateway : TorchServe ratios.
+bytes as the body; one worker per model, where TorchServe's default is one per core), with
+the gateway : TorchServe ratios.
 The gateway, both services and TorchServe are started here on free loopback ports, the first
 three exactly as ``mammocad serve`` starts them.
 """
