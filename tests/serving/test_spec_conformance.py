@@ -15,7 +15,6 @@ file says which documented refusals of uploads count as answers to schema-valid 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import subprocess
@@ -48,19 +47,6 @@ def conformance_gateway(
     tmp_path: Path,
 ) -> Iterator[tuple[str, str]]:
     """A gateway (keys on) on a copy of the serving registry, and a token with every scope."""
-    with contextlib.ExitStack() as stack:
-        yield from _deployed_gateway(
-            serving_world, classify_service, detect_service, tmp_path, stack
-        )
-
-
-def _deployed_gateway(
-    serving_world: ServingWorld,
-    classify_service: ServiceProcess,
-    detect_service: ServiceProcess,
-    tmp_path: Path,
-    stack: contextlib.ExitStack,
-) -> Iterator[tuple[str, str]]:
     source = serving_world.registry_url.removeprefix("sqlite:///")
     copy = tmp_path / "registry.db"
     with sqlite3.connect(source) as original, sqlite3.connect(copy) as target:
@@ -71,18 +57,20 @@ def _deployed_gateway(
         for model in (CLASSIFIER, DETECTOR):  # with the records the production gates ask for
             promote(registry, tmp_path, model.name, model.version)
     (tmp_path / "orthanc").mkdir()
-    orthanc = stack.enter_context(running_orthanc(tmp_path / "orthanc"))
-    env = serving_world.env | {
-        "MAMMOCAD_REGISTRY_URL": url,
-        "MAMMOCAD_AUTH": "keys",
-        "MAMMOCAD_RATE_LIMIT": "",  # the fuzzer's pace is not what this test is about
-        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
-        "MAMMOCAD_DETECT_URL": detect_service.url,
-        "MAMMOCAD_DICOMWEB_URL": orthanc.dicomweb,
-    }
-    gateway = start_gateway(free_port(), env=env, log_path=tmp_path / "gateway.log")
-    stack.callback(gateway.stop)
-    yield gateway.url, token
+    with running_orthanc(tmp_path / "orthanc") as orthanc:
+        env = serving_world.env | {
+            "MAMMOCAD_REGISTRY_URL": url,
+            "MAMMOCAD_AUTH": "keys",
+            "MAMMOCAD_RATE_LIMIT": "",  # the fuzzer's pace is not what this test is about
+            "MAMMOCAD_CLASSIFY_URL": classify_service.url,
+            "MAMMOCAD_DETECT_URL": detect_service.url,
+            "MAMMOCAD_DICOMWEB_URL": orthanc.dicomweb,
+        }
+        gateway = start_gateway(free_port(), env=env, log_path=tmp_path / "gateway.log")
+        try:
+            yield gateway.url, token
+        finally:
+            gateway.stop()
 
 
 def test_every_answer_conforms_to_the_committed_spec(
