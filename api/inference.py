@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Generic, Literal, Protocol, TypeVar
 
+import numpy as np
 from fastapi import Query, Request
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -30,13 +31,13 @@ from mammocad.ingest.decoded import DecodedImage
 from mammocad.ingest.pipeline import IngestedImage, decode_bytes, prepare
 from mammocad.schemas.artifact import Task
 from mammocad.schemas.inference_contract import (
-    EncodedArray,
     ExplainItem,
     ExplainMethod,
     ExplainOutcome,
     ModelRef,
     ShapOptions,
 )
+from mammocad.schemas.tensor_frame import TensorPayload
 from registry import ModelVersion, Registry
 
 __all__ = [
@@ -80,7 +81,7 @@ INFERENCE_PROBLEMS = problem_responses(
 class _ExplainingClient(Protocol):
     """A task service client that explains (both :class:`TaskClient` kinds do)."""
 
-    async def explain(self, item: ExplainItem) -> ExplainOutcome: ...
+    async def explain(self, item: ExplainItem, tensors: TensorPayload) -> ExplainOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,9 @@ async def answer(
         UnavailableError, BadServiceAnswerError, ...: see :meth:`TaskClient.infer`.
     """
 
-    async def call(model: ModelRef, model_input: EncodedArray) -> OutcomeT:
-        [outcome] = await client.infer([item(model=model, input=model_input)])
+    async def call(model: ModelRef, model_input: np.ndarray) -> OutcomeT:
+        tensors = TensorPayload()
+        [outcome] = await client.infer([item(model=model, input=tensors.add(model_input))], tensors)
         return outcome
 
     return await _answer(request, task, model_name, ref, data, registry, settings, call)
@@ -153,9 +155,12 @@ async def explanation(
         as :func:`answer`.
     """
 
-    async def call(model: ModelRef, model_input: EncodedArray) -> ExplainOutcome:
-        item = ExplainItem(model=model, input=model_input, method=method, target=target, shap=shap)
-        return await client.explain(item)
+    async def call(model: ModelRef, model_input: np.ndarray) -> ExplainOutcome:
+        tensors = TensorPayload()
+        item = ExplainItem(
+            model=model, input=tensors.add(model_input), method=method, target=target, shap=shap
+        )
+        return await client.explain(item, tensors)
 
     return await _answer(
         request, task, model_name, ref, data, registry, settings, call, keep_original=True
@@ -170,7 +175,7 @@ async def _answer(
     data: bytes,
     registry: Registry,
     settings: GatewaySettings,
-    call: Callable[[ModelRef, EncodedArray], Awaitable[OutcomeT]],
+    call: Callable[[ModelRef, np.ndarray], Awaitable[OutcomeT]],
     *,
     keep_original: bool = False,
 ) -> Answered[OutcomeT]:
@@ -228,7 +233,7 @@ def _resolve(registry: Registry, name: str, ref: str, task: Task) -> ModelVersio
 
 def _ingest(
     data: bytes, version: ModelVersion, settings: GatewaySettings
-) -> tuple[DecodedImage, IngestedImage, EncodedArray]:
+) -> tuple[DecodedImage, IngestedImage, np.ndarray]:
     # The version's own options (grid, crop, orientation, speck map) make the input the model was
     # trained on; only the decoded-size cap is the gateway's, and it never changes the pixels.
     trained = version.training.ingest
@@ -237,7 +242,7 @@ def _ingest(
     )
     decoded = decode_bytes(data, options.max_pixels)
     image = prepare(decoded, options)
-    return decoded, image, EncodedArray.encode(image.model_input())
+    return decoded, image, image.model_input()
 
 
 def _ms(value: float) -> float:

@@ -6,9 +6,9 @@ caller gets a 503 with ``Retry-After``. Nothing is remembered between requests (
 breaker), so the first request after a service comes back succeeds. The service's own client
 refusals (404 for a model version it cannot load, 422 for an input it cannot read) reach the
 caller with the service's code and message; an answer outside the inference contract
-(:mod:`mammocad.schemas.inference_contract`; including BentoML's 400 for a request body that does
-not match the schemas, which only a gateway bug can send) is a 502, because it is a fault
-between our two processes, not the caller's.
+(:mod:`mammocad.schemas.inference_contract`; including the service's plain 400 for a body that is
+not a tensor frame of the contract's schemas, which only a gateway bug can send) is a 502,
+because it is a fault between our two processes, not the caller's.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from types import GenericAlias, TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 import httpx
-import pydantic_core
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from api.settings import GatewaySettings
@@ -42,6 +41,8 @@ from mammocad.schemas.inference_contract import (
     ExplainOutcome,
     ServiceProblem,
 )
+from mammocad.schemas.tensor_frame import MEDIA_TYPE as TENSOR_FRAME
+from mammocad.schemas.tensor_frame import TensorPayload, pack
 from registry.errors import TamperedArtifactError
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ _RETRYABLE_STATUS = frozenset({502, 503, 504})
 _RETRYABLE_ERRORS = (httpx.NetworkError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 # The refusals the contract defines, with the code used when the service's own code would not
 # keep the status (both processes choose statuses with mammocad.errors.status_of). A 400 is a
-# refusal only with a problem document: BentoML's own 400 (a body that does not match the
-# schemas) is a gateway bug.
+# refusal only with a problem document: the service's plain 400 (a body that is not a frame of
+# the contract's schemas) is a gateway bug.
 _REFUSALS: dict[int, tuple[type[MammocadError], str]] = {
     400: (InvalidInputError, "invalid-input"),
     404: (NotFoundError, "version-not-found"),
@@ -74,15 +75,17 @@ _MESSAGE_CHARS = 500
 
 class BadServiceAnswerError(MammocadError):
     """A task service answered outside the inference contract: a malformed body, a wrong number
-    of outcomes, a status the contract does not have, or BentoML's 400 for a request that does
-    not match the schemas. A fault between the gateway and the service, never the caller's."""
+    of outcomes, a status the contract does not have, or the service's plain 400 for a request
+    that is not a frame of the contract's schemas. A fault between the gateway and the service,
+    never the caller's."""
 
     code = "bad-service-answer"
     title = "Bad answer from a task service"
 
 
 class TaskClient(Generic[ItemT, OutcomeT]):
-    """One task service: ``POST /<task>`` with ``{"items": [...]}`` and ``GET /readyz``.
+    """One task service: ``POST /tensors/<task>`` with a tensor frame whose header is
+    ``{"items": [...]}``, ``POST /tensors/explain``, and ``GET /readyz``.
 
     Args:
         task: the service's task, which is also the path of its inference endpoint.
@@ -115,8 +118,8 @@ class TaskClient(Generic[ItemT, OutcomeT]):
         """Where the service is (for messages and readiness reports)."""
         return str(self._http.base_url)
 
-    async def infer(self, items: Sequence[ItemT]) -> list[OutcomeT]:
-        """The service's answers, one per item, in order.
+    async def infer(self, items: Sequence[ItemT], tensors: TensorPayload) -> list[OutcomeT]:
+        """The service's answers, one per item, in order (``tensors`` holds the items' inputs).
 
         Raises:
             UnavailableError: unreachable, timed out, or 5xx after the retries.
@@ -125,16 +128,16 @@ class TaskClient(Generic[ItemT, OutcomeT]):
             BadServiceAnswerError: any other answer that is not a list of ``len(items)``
                 outcomes.
         """
-        response = await self._answer(f"/{self.task}", {"items": list(items)})
+        response = await self._answer(f"/tensors/{self.task}", pack({"items": items}, tensors))
         return self._parse(response, len(items))
 
-    async def explain(self, item: ExplainItem) -> ExplainOutcome:
-        """The service's explanation of one image (``POST /explain``).
+    async def explain(self, item: ExplainItem, tensors: TensorPayload) -> ExplainOutcome:
+        """The service's explanation of one image (``POST /tensors/explain``).
 
         Raises:
             as :meth:`infer`.
         """
-        response = await self._answer("/explain", {"item": item})
+        response = await self._answer("/tensors/explain", pack({"item": item}, tensors))
         try:
             return ExplainOutcome.model_validate_json(response.content)
         except ValidationError as error:
@@ -143,9 +146,10 @@ class TaskClient(Generic[ItemT, OutcomeT]):
                 f"{error.error_count()} error(s), first: {_first(error)}"
             ) from error
 
-    async def _answer(self, path: str, payload: dict[str, object]) -> httpx.Response:
-        """A successful answer to ``payload`` at ``path``, or the error its failure means."""
-        response = await self._post(path, pydantic_core.to_json(payload))
+    async def _answer(self, path: str, frame: bytes) -> httpx.Response:
+        """A successful answer to the tensor ``frame`` at ``path``, or the error its failure
+        means."""
+        response = await self._post(path, frame)
         if response.is_success:
             return response
         if response.status_code in _REFUSALS and (
@@ -197,7 +201,7 @@ class TaskClient(Generic[ItemT, OutcomeT]):
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
             try:
                 response = await self._http.post(
-                    path, content=body, headers={"content-type": "application/json"}
+                    path, content=body, headers={"content-type": TENSOR_FRAME}
                 )
             except _RETRYABLE_ERRORS as error:
                 failure, logged = type(error).__name__, _describe(error)

@@ -26,16 +26,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from rich.console import Console
 from rich.table import Table
-from stack import benchmark_home, running_stack
+from stack import benchmark_home, rss_kib, running_stack
 
 from serving.processes import ServiceProcess
 
-_PAGE_KIB = 4
 _SAMPLE_EVERY_S = 2.0
 _WARM_UP_FRACTION = 0.1  # memory "after warm-up": the first sample past this part of the run
 
@@ -106,23 +104,12 @@ def _client_loop(url: str, images: list[bytes], seed: int, until: float, results
             results.record(operation.name, time.perf_counter() - started, error)
 
 
-def _rss_kib(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/statm").read_text().split()
-        except OSError:
-            continue
-        total += int(fields[1]) * _PAGE_KIB
-    return total
-
-
 def _sample_memory(
     processes: dict[str, ServiceProcess], stop: threading.Event, samples: dict[str, list[int]]
 ) -> None:
     while not stop.wait(_SAMPLE_EVERY_S):
         for name, process in processes.items():
-            samples[name].append(_rss_kib(process.processes()))
+            samples[name].append(rss_kib(process.processes()))
 
 
 def _percentile(values: list[float], fraction: float) -> float:

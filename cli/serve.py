@@ -124,14 +124,16 @@ def serve(
             ("classify", classify_port),
             ("detect", detect_port),
         )
+        starts: dict[str, StartService] = {}
         for task, task_port in task_ports:
             console.print(f"starting the {task} service on {host}:{task_port} ...")
             log_path = home / "logs" / f"{task}-service.log"
-            try:  # the first start is fatal; once it served, the supervisor restarts it
-                supervisor.supervise(task, _starter(task, task_port, host, environment, log_path))
-            except MammocadError as error:
-                console.print(f"[red]cannot start the {task} service[/red]: {error.detail}")
-                raise typer.Exit(code=1) from error
+            starts[task] = _starter(task, task_port, host, environment, log_path)
+        try:  # the first start is fatal; once a service served, the supervisor restarts it
+            supervisor.supervise_all(starts)
+        except MammocadError as error:
+            console.print(f"[red]cannot start[/red]: {error.detail}")
+            raise typer.Exit(code=1) from error
         base = f"http://{host}:{port}"
         console.print(f"API docs: {base}/docs   readiness: {base}/v1/health/ready", soft_wrap=True)
         auth = _access_note(key_file, os.environ.get("MAMMOCAD_AUTH", "keys"))

@@ -12,12 +12,13 @@ from typing import cast
 
 import bentoml
 import numpy as np
+from fastapi import FastAPI, Request
 from pydantic import RootModel
 from starlette.responses import Response
 
 from mammocad.schemas.inference_contract import (
-    ClassifyItem,
     ClassifyOutcome,
+    ClassifyRequest,
     ExplainItem,
     ExplainOutcome,
 )
@@ -72,24 +73,35 @@ def _outcomes(model: LoadedModel, found: ClassifierPredictions) -> list[Classify
     ]
 
 
+TENSOR_ROUTES = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+"""The service's inference routes, mounted at ``/tensors``: their bodies are tensor frames
+(:mod:`mammocad.schemas.tensor_frame`), which BentoML's own API layer would parse as JSON."""
+
+
 @bentoml.service(name="mammocad-classify", workers=1, traffic={"timeout": 120})
+@bentoml.asgi_app(TENSOR_ROUTES, path="/tensors")
 class ClassifyService:
     """Classifies ingested images with the exact registered versions the requests name."""
 
     def __init__(self) -> None:
         self.engine = TaskEngine(
-            "classify", classify_batch, explain_classification, ClassifyOutcomes, get_settings()
+            "classify",
+            ClassifyRequest,
+            classify_batch,
+            explain_classification,
+            ClassifyOutcomes,
+            get_settings(),
         )
 
-    @bentoml.api(route="/classify", output_spec=ClassifyOutcomes)
-    async def classify(self, items: list[ClassifyItem]) -> ClassifyOutcomes | Response:
-        """One outcome per item, in order; requests are batched with each other."""
-        return await self.engine.answer(items)
+    @TENSOR_ROUTES.post("/classify")
+    async def classify(self, request: Request) -> Response:
+        """One outcome per item of the frame, in order; requests are batched with each other."""
+        return await self.engine.answer(await request.body())
 
-    @bentoml.api(route="/explain", output_spec=ExplainOutcome)
-    async def explain(self, item: ExplainItem) -> ExplainOutcome | Response:
+    @TENSOR_ROUTES.post("/explain")
+    async def explain(self, request: Request) -> Response:
         """Grad-CAM or SHAP of one image's class score (see ``models.explain.targets``)."""
-        return await self.engine.explain(item)
+        return await self.engine.explain(await request.body())
 
     @bentoml.on_shutdown
     def close(self) -> None:

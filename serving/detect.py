@@ -12,12 +12,13 @@ from typing import cast
 
 import bentoml
 import numpy as np
+from fastapi import FastAPI, Request
 from pydantic import RootModel
 from starlette.responses import Response
 
 from mammocad.schemas.inference_contract import (
-    DetectItem,
     DetectOutcome,
+    DetectRequest,
     ExplainItem,
     ExplainOutcome,
     GridBox,
@@ -73,24 +74,35 @@ def _best_first(found: GridDetections) -> list[GridBox]:
     return boxes
 
 
+TENSOR_ROUTES = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+"""The service's inference routes, mounted at ``/tensors``: their bodies are tensor frames
+(:mod:`mammocad.schemas.tensor_frame`), which BentoML's own API layer would parse as JSON."""
+
+
 @bentoml.service(name="mammocad-detect", workers=1, traffic={"timeout": 120})
+@bentoml.asgi_app(TENSOR_ROUTES, path="/tensors")
 class DetectService:
     """Finds masses in ingested images with the exact registered versions the requests name."""
 
     def __init__(self) -> None:
         self.engine = TaskEngine(
-            "detect", detect_batch, explain_detection, DetectOutcomes, get_settings()
+            "detect",
+            DetectRequest,
+            detect_batch,
+            explain_detection,
+            DetectOutcomes,
+            get_settings(),
         )
 
-    @bentoml.api(route="/detect", output_spec=DetectOutcomes)
-    async def detect(self, items: list[DetectItem]) -> DetectOutcomes | Response:
-        """One outcome per item, in order; requests are batched with each other."""
-        return await self.engine.answer(items)
+    @TENSOR_ROUTES.post("/detect")
+    async def detect(self, request: Request) -> Response:
+        """One outcome per item of the frame, in order; requests are batched with each other."""
+        return await self.engine.answer(await request.body())
 
-    @bentoml.api(route="/explain", output_spec=ExplainOutcome)
-    async def explain(self, item: ExplainItem) -> ExplainOutcome | Response:
+    @TENSOR_ROUTES.post("/explain")
+    async def explain(self, request: Request) -> Response:
         """Grad-CAM or SHAP of one detection's score (default the best detection)."""
-        return await self.engine.explain(item)
+        return await self.engine.explain(await request.body())
 
     @bentoml.on_shutdown
     def close(self) -> None:

@@ -1,5 +1,5 @@
-"""What both task services share: check each request, batch requests, run one forward pass per
-model version in a batch, and answer refusals as problem documents.
+"""What both task services share: read each request's tensor frame, check it, batch requests,
+run one forward pass per model version in a batch, and answer refusals as problem documents.
 
 Every request is checked on its own before it joins a batch (its model version loaded, each
 input decoded and compared with the shape that version reads), so a bad request is refused with
@@ -10,8 +10,8 @@ mix versions (production and staging side by side): its inputs are grouped by ve
 shape, which differs only for a version trained without a fixed grid) and each group is one
 forward pass.
 
-Explanations (``/explain``) take the same per-request checks, then run alone, one at a time, in a
-worker thread (:mod:`serving.explaining`).
+Explanations (``/tensors/explain``) take the same per-request checks, then run alone, one at a
+time, in a worker thread (:mod:`serving.explaining`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, NoReturn, Protocol, TypeVar
+from typing import Generic, NoReturn, Protocol, TypeVar, cast
 
 import numpy as np
 import torch
 from bentoml._internal.marshal.dispatcher import CorkDispatcher  # BentoML's batcher, pinned
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel, RootModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
@@ -42,12 +42,13 @@ from mammocad.errors import (
 )
 from mammocad.schemas.artifact import Task
 from mammocad.schemas.inference_contract import (
-    EncodedArray,
     ExplainItem,
-    ExplainOutcome,
+    ExplainRequest,
     ModelRef,
     ServiceProblem,
+    TensorRef,
 )
+from mammocad.schemas.tensor_frame import FrameError, unpack
 from models.inference.loaded import LoadedModel
 from models.trust.ood import PENULTIMATE, OodFeatures
 from registry.service import Registry
@@ -65,13 +66,24 @@ Forward = Callable[[LoadedModel, list[np.ndarray]], list[OutcomeT]]
 
 
 class ModelItem(Protocol):
-    """What both tasks' request items have: the exact version and its encoded input."""
+    """What both tasks' request items have: the exact version and where its input is."""
 
     @property
     def model(self) -> ModelRef: ...
 
     @property
-    def input(self) -> EncodedArray: ...
+    def input(self) -> TensorRef: ...
+
+
+class _ModelRequest(Protocol):
+    """What both tasks' request headers have (``ClassifyRequest``, ``DetectRequest``): their
+    items, answered in order."""
+
+    @property
+    def items(self) -> Sequence[ModelItem]: ...
+
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
 
 
 def ood_scores(model: LoadedModel, features: OodFeatures) -> list[float | None]:
@@ -87,6 +99,12 @@ def _configure_torch(threads: int | None) -> None:
     """Intra-op threads for the forward pass: ``threads``, else every core. One batch runs at a
     time per service, so more threads than cores would only contend with each other."""
     torch.set_num_threads(threads or os.cpu_count() or 1)
+
+
+def _malformed(error: FrameError | ValidationError) -> JSONResponse:
+    """400 with a plain ``{"error": ...}`` body (as BentoML answers a body that does not match
+    its schemas): the gateway reads it as its own bug, never as the caller's refusal."""
+    return JSONResponse({"error": f"not a request of the inference contract: {error}"}, 400)
 
 
 def _problem_response(error: MammocadError) -> JSONResponse:
@@ -116,11 +134,12 @@ class _Job:
     input: np.ndarray
 
 
-class TaskEngine(Generic[OutcomeT]):
+class TaskEngine(Generic[RequestT, OutcomeT]):
     """Checks, batches and answers requests for one task.
 
     Args:
         task: the task every served version must have.
+        request: the header schema of the task's inference requests (``items``).
         forward: the task's forward pass over a group of inputs of one version.
         explain: the task's explanation of one checked input.
         outcomes: the list-of-outcomes schema the API answers with.
@@ -130,6 +149,7 @@ class TaskEngine(Generic[OutcomeT]):
     def __init__(
         self,
         task: Task,
+        request: type[RequestT],
         forward: Forward[OutcomeT],
         explain: Explain,
         outcomes: type[RootModel[list[OutcomeT]]],
@@ -140,6 +160,7 @@ class TaskEngine(Generic[OutcomeT]):
         self.resident = ResidentModels(
             self._registry, task, capacity=settings.resident_models, device=settings.device
         )
+        self._request = request
         self._forward = forward
         self._explain = explain
         self._explaining = threading.Lock()
@@ -152,26 +173,41 @@ class TaskEngine(Generic[OutcomeT]):
         )
         self._batched = self._dispatcher(self._run_batch_in_thread)
 
-    async def answer(self, items: Sequence[ModelItem]) -> RootModel[list[OutcomeT]] | Response:
-        """One outcome per item, in order, or the problem that refused the request."""
+    async def answer(self, body: bytes) -> Response:
+        """One outcome per item of the frame ``body``, in order, or the problem that refused
+        the request."""
         try:
-            jobs = await asyncio.to_thread(self._check, items)
+            request, tensors = unpack(body, self._request)
+            items = cast(_ModelRequest, request).items
+            for item in items:
+                item.input.check(tensors)
+        except (FrameError, ValidationError) as error:
+            return _malformed(error)
+        try:
+            jobs = await asyncio.to_thread(self._check, items, tensors)
             outcomes = await self._batched(jobs) if jobs else []
         except MammocadError as error:
             logger.info("refused a request: %s (%s)", error.detail, error.code)
             return _problem_response(error)
-        return self._outcomes(outcomes or [])
+        answer = self._outcomes(outcomes or []).model_dump_json()
+        return Response(answer, media_type="application/json")
 
-    async def explain(self, item: ExplainItem) -> ExplainOutcome | Response:
-        """The explanation of one checked item, or the problem that refused it."""
+    async def explain(self, body: bytes) -> Response:
+        """The explanation of the frame ``body``'s one item, or the problem that refused it."""
         try:
-            [job] = await asyncio.to_thread(self._check, [item])
-            return await asyncio.to_thread(self._explain_alone, job, item)
+            request, tensors = unpack(body, ExplainRequest)
+            request.item.input.check(tensors)
+        except (FrameError, ValidationError) as error:
+            return _malformed(error)
+        try:
+            [job] = await asyncio.to_thread(self._check, [request.item], tensors)
+            outcome = await asyncio.to_thread(self._explain_alone, job, request.item)
         except MammocadError as error:
             logger.info("refused an explanation: %s (%s)", error.detail, error.code)
             return _problem_response(error)
+        return Response(outcome.model_dump_json(), media_type="application/json")
 
-    def _explain_alone(self, job: _Job, item: ExplainItem) -> ExplainOutcome:
+    def _explain_alone(self, job: _Job, item: ExplainItem) -> BaseModel:
         with self._explaining:  # one at a time: each uses every core the forward passes use
             return self._explain(job.model, job.input, item)
 
@@ -180,13 +216,13 @@ class TaskEngine(Generic[OutcomeT]):
         self._dispatcher.shutdown()
         self._registry.close()
 
-    def _check(self, items: Sequence[ModelItem]) -> list[_Job]:
-        """Load each item's version and decode and check its input (in a worker thread:
+    def _check(self, items: Sequence[ModelItem], tensors: memoryview) -> list[_Job]:
+        """Load each item's version and read and check its input (in a worker thread:
         loading a version hashes and reads its files)."""
         jobs = []
         for index, item in enumerate(items):
             model = self.resident.get(item.model)
-            array = _checked_input(item.input, model, item.model, index)
+            array = _checked_input(item.input, tensors, model, item.model, index)
             jobs.append(_Job(item.model, model, array))
         return jobs
 
@@ -213,28 +249,24 @@ class TaskEngine(Generic[OutcomeT]):
 
 
 def _checked_input(
-    encoded: EncodedArray, model: LoadedModel, ref: ModelRef, index: int
+    tensor: TensorRef, tensors: memoryview, model: LoadedModel, ref: ModelRef, index: int
 ) -> np.ndarray:
-    """The decoded input, refused unless it is the (channels, rows, columns) the version was
-    trained on, with finite values (ingest with the version's own ``IngestOptions`` gives it)."""
+    """The input, refused unless it is the (channels, rows, columns) the version was trained
+    on, with finite values (ingest with the version's own ``IngestOptions`` gives it). The
+    reference was checked against the frame's bytes when the request was read."""
     where = f"item {index} ({ref.name} version {ref.version})"
-    try:
-        array = encoded.decode()
-    except ValueError as error:
-        raise InvalidInputError(
-            f"{where}: the input is not a valid encoded array: {error}",
-            code="undecodable-model-input",
-        ) from error
+    shape = tensor.shape
     options = model.metadata.ingest
     channels = 2 if options.detail_channel else 1
     expected = (channels, *options.target_shape) if options.target_shape else None
-    if array.ndim != 3 or array.shape[0] != channels or (expected and array.shape != expected):
+    if len(shape) != 3 or shape[0] != channels or (expected and shape != expected):
         wanted = expected or f"({channels}, rows, columns)"
         raise InvalidInputError(
-            f"{where} reads (channels, rows, columns) = {wanted}, got {array.shape}: ingest the "
+            f"{where} reads (channels, rows, columns) = {wanted}, got {shape}: ingest the "
             "image with this version's ingest options",
             code="input-shape-mismatch",
         )
+    array = tensor.read(tensors)
     if not np.isfinite(array).all():
         raise InvalidInputError(
             f"{where}: the input has NaN or infinite values", code="non-finite-input"

@@ -10,7 +10,7 @@ inherited by the workers), and stopping a service finds and kills whatever carri
 
 Example:
     >>> with running_service(SERVICES["classify"], free_port()) as service:  # doctest: +SKIP
-    ...     httpx.post(f"{service.url}/classify", json={"items": [...]})
+    ...     httpx.post(f"{service.url}/tensors/classify", content=pack({"items": [...]}, tensors))
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -92,13 +93,40 @@ class ServiceSupervisor:
             ServiceStartError: this first start failed; the service is not supervised (the
                 caller decides whether the deployment can go on without it).
         """
+        return self.supervise_all({name: start})[name]
+
+    def supervise_all(self, starts: Mapping[str, StartService]) -> dict[str, ServiceProcess]:
+        """Start several services at once and keep each running from then on. Their cold
+        starts (mostly importing torch and BentoML, one core each) overlap, so the deployment
+        is ready in about the time of the slowest instead of the sum.
+
+        Raises:
+            ServiceStartError: a first start failed (its message names the service); none is
+                supervised and those that did start are stopped.
+        """
         if self._stopping.is_set():
             raise RuntimeError("the supervisor is stopped")
-        service = start(self._stopping)
-        watcher = _Watcher(name, start, service, self._policy, self._stopping, self._console)
-        self._watchers.append(watcher)
-        watcher.thread.start()
-        return service
+        with ThreadPoolExecutor(max_workers=len(starts), thread_name_prefix="start") as pool:
+            futures = {name: pool.submit(start, self._stopping) for name, start in starts.items()}
+        started: dict[str, ServiceProcess] = {}
+        failures: list[tuple[str, ServiceStartError]] = []
+        for name, future in futures.items():
+            try:
+                started[name] = future.result()
+            except ServiceStartError as error:
+                failures.append((name, error))
+        if failures:
+            for service in started.values():
+                service.stop()
+            failed, failure = failures[0]
+            raise ServiceStartError(f"the {failed} service: {failure.detail}") from failure
+        for name, service in started.items():
+            watcher = _Watcher(
+                name, starts[name], service, self._policy, self._stopping, self._console
+            )
+            self._watchers.append(watcher)
+            watcher.thread.start()
+        return started
 
     def stop(self) -> None:
         """Stop supervising, then stop the services: the threads end first (a start in progress

@@ -7,17 +7,20 @@ alias move never changes the model in the middle of a request). The service answ
 grid; the gateway maps boxes back to the original image. Both sides import these schemas, so the
 wire format has one definition. Torch-free: the gateway process never imports torch.
 
-Routes (``serving/``): ``POST /classify`` with ``{"items": [ClassifyItem, ...]}`` answers a JSON
-list of :class:`ClassifyOutcome`, one per item, in order; ``POST /detect`` likewise with
-:class:`DetectItem` and :class:`DetectOutcome`; both services answer ``POST /explain`` with
-``{"item": ExplainItem}`` by an :class:`ExplainOutcome` (one image, never batched: an explanation
-is a backward pass of its own); BentoML's ``GET /readyz`` and ``GET /livez``.
+Routes (``serving/``), each request body a tensor frame (:mod:`mammocad.schemas.tensor_frame`,
+``application/vnd.mammocad.tensors``: a JSON header, then the model inputs' raw float32 bytes):
+``POST /tensors/classify`` with the header :class:`ClassifyRequest` answers a JSON list of
+:class:`ClassifyOutcome`, one per item, in order; ``POST /tensors/detect`` likewise with
+:class:`DetectRequest` and :class:`DetectOutcome`; both services answer
+``POST /tensors/explain`` with the header :class:`ExplainRequest` by an :class:`ExplainOutcome`
+(one image, never batched: an explanation is a backward pass of its own); BentoML's
+``GET /readyz`` and ``GET /livez``.
 A refused request is answered with a :class:`ServiceProblem` (``application/problem+json``):
 404 unknown model or version, 422 input the named version cannot read (shape, channels,
 non-finite values, a model of the other task), 500 an artifact whose sha256 no longer matches,
-503 (with ``Retry-After``) a batching queue too long to answer in time. A 400 whose body has
-BentoML's own ``error`` member is a request that does not match these schemas at all; any other
-failure is BentoML's own 500.
+503 (with ``Retry-After``) a batching queue too long to answer in time. A 400 with a plain
+``{"error": ...}`` body is a request that is not a frame of these schemas at all (only a gateway
+bug sends one); any other failure is BentoML's own 500.
 """
 
 from __future__ import annotations
@@ -28,19 +31,25 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from mammocad.schemas.tensor_frame import TensorRef
+
 __all__ = [
     "ClassifyItem",
     "ClassifyOutcome",
+    "ClassifyRequest",
     "DetectItem",
     "DetectOutcome",
+    "DetectRequest",
     "EncodedArray",
     "ExplainItem",
     "ExplainMethod",
     "ExplainOutcome",
+    "ExplainRequest",
     "GridBox",
     "ModelRef",
     "ServiceProblem",
     "ShapOptions",
+    "TensorRef",
 ]
 
 
@@ -51,7 +60,8 @@ _OOD_SCORE = (
 
 
 class EncodedArray(BaseModel):
-    """A float32 array as base64 of its C-order bytes: exact (no JSON float lists, no rounding)."""
+    """A float32 array as base64 of its C-order bytes: exact (no JSON float lists, no rounding).
+    Answers carry their (small) maps this way; requests carry model inputs as raw bytes."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -91,7 +101,13 @@ class ClassifyItem(BaseModel):
     """One image for the classification service."""
 
     model: ModelRef
-    input: EncodedArray = Field(description="(channels, rows, columns) as ingest produced it")
+    input: TensorRef = Field(description="(channels, rows, columns) as ingest produced it")
+
+
+class ClassifyRequest(BaseModel):
+    """The header of a classification request: its images, answered in order."""
+
+    items: list[ClassifyItem]
 
 
 class ClassifyOutcome(BaseModel):
@@ -108,7 +124,13 @@ class DetectItem(BaseModel):
     """One image for the detection service."""
 
     model: ModelRef
-    input: EncodedArray = Field(description="(channels, rows, columns) as ingest produced it")
+    input: TensorRef = Field(description="(channels, rows, columns) as ingest produced it")
+
+
+class DetectRequest(BaseModel):
+    """The header of a detection request: its images, answered in order."""
+
+    items: list[DetectItem]
 
 
 class GridBox(BaseModel):
@@ -162,7 +184,7 @@ class ExplainItem(BaseModel):
     """One image to explain with one method."""
 
     model: ModelRef
-    input: EncodedArray = Field(description="(channels, rows, columns) as ingest produced it")
+    input: TensorRef = Field(description="(channels, rows, columns) as ingest produced it")
     method: ExplainMethod
     target: str | int | None = Field(
         default=None,
@@ -170,6 +192,12 @@ class ExplainItem(BaseModel):
         "detection index, best first (default 0)",
     )
     shap: ShapOptions = ShapOptions()
+
+
+class ExplainRequest(BaseModel):
+    """The header of an explanation request: one image."""
+
+    item: ExplainItem
 
 
 class ExplainOutcome(BaseModel):

@@ -71,7 +71,7 @@ def test_metrics_count_requests_by_endpoint_status_and_model_version(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_response(
-        url=f"{CLASSIFY_URL}/classify",
+        url=f"{CLASSIFY_URL}/tensors/classify",
         json=[{"probabilities": {"normal": 1.0, "benign": 0.0, "malignant": 0.0}, "logits": {}}],
     )
     data = dicom_bytes((phantom() * 255).astype(np.uint8))

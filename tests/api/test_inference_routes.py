@@ -4,8 +4,6 @@ failure as problem+json."""
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import numpy as np
 import pytest
@@ -15,7 +13,8 @@ from pytest_httpx import HTTPXMock
 
 from mammocad.calibration import LogitMap, MalignancyMap, classifier_probabilities, scaled_scores
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
-from mammocad.schemas.inference_contract import ClassifyItem, DetectItem
+from mammocad.schemas.inference_contract import ClassifyRequest, DetectRequest
+from mammocad.schemas.tensor_frame import MEDIA_TYPE, unpack
 from registry import Registry
 from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
 from tests.mammocad.ingest.conftest import dicom_bytes, phantom
@@ -40,19 +39,23 @@ def _post(client: TestClient, path: str, data: bytes, **params: str) -> httpx.Re
 
 
 def _classify_answer(request: httpx.Request) -> httpx.Response:
-    items = json.loads(request.content)["items"]
+    """A classification service: one fixed answer per item of the tensor frame it got."""
+    assert request.headers["content-type"] == MEDIA_TYPE
+    header, _ = unpack(request.content, ClassifyRequest)
     return httpx.Response(
         200,
         json=[{"probabilities": PROBABILITIES, "logits": {"abnormal": 0.4, "malignant": -0.8}}]
-        * len(items),
+        * len(header.items),
     )
 
 
 def _lesion_finder(request: httpx.Request) -> httpx.Response:
     """A detection service that finds the phantom's bright lesion in the model input it got, and
     answers its box on the model grid, with a few weaker boxes to be thresholded away."""
-    [item] = [DetectItem.model_validate(i) for i in json.loads(request.content)["items"]]
-    rows, columns = np.nonzero(item.input.decode()[0] > 0.75)
+    assert request.headers["content-type"] == MEDIA_TYPE
+    header, tensors = unpack(request.content, DetectRequest)
+    [item] = header.items
+    rows, columns = np.nonzero(item.input.read(tensors)[0] > 0.75)
     found = [
         float(columns.min()),
         float(rows.min()),
@@ -78,16 +81,21 @@ def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[st
 def test_classify_sends_exactly_the_ingested_input(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify", method="POST")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify", method="POST")
     data = _right_breast_dicom()
     response = _post(inference_client, "/v1/classify", data)
     assert response.status_code == 200, response.text
 
     [sent] = httpx_mock.get_requests()
-    [item] = [ClassifyItem.model_validate(i) for i in json.loads(sent.content)["items"]]
+    assert sent.headers["content-type"] == MEDIA_TYPE
+    header, tensors = unpack(sent.content, ClassifyRequest)
+    [item] = header.items
     assert item.model.name == "classifier" and item.model.version == 1
     expected = ingest_bytes(data, GRID).model_input()
-    assert np.array_equal(item.input.decode(), expected)
+    assert item.input.dtype == "float32" and item.input.shape == expected.shape
+    assert np.array_equal(item.input.read(tensors), expected)
+    # The frame's tensor bytes are the ingested input's own float32 bytes, and nothing more.
+    assert item.input.offset == 0 and bytes(tensors) == expected.astype("<f4").tobytes()
 
     body = response.json()
     assert body["request_id"] == response.headers["x-request-id"]
@@ -125,12 +133,12 @@ def test_model_by_alias_or_number_with_its_own_operating_point(
     alias: str | None,
     abnormal: bool,
 ) -> None:
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model=model).json()
     assert body["model"] == {"name": "classifier", "version": version, "alias": alias}
     assert body["prediction"]["abnormal"] is abnormal
     [sent] = httpx_mock.get_requests()
-    assert json.loads(sent.content)["items"][0]["model"]["version"] == version
+    assert unpack(sent.content, ClassifyRequest)[0].items[0].model.version == version
 
 
 def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
@@ -139,7 +147,7 @@ def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
     temperatures = {"abnormal_temperature": 2.0, "malignant_temperature": 0.5}
     record = calibration_record().model_copy(update={"parameters": temperatures})
     full_registry.attach_record("classifier", 2, record, actor="tester")
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["parameters"] == temperatures
     expected = classifier_probabilities(
@@ -164,7 +172,7 @@ def test_classifier_answers_apply_the_versions_platt_scaling(
     }
     record = calibration_record().model_copy(update={"method": "platt", "parameters": parameters})
     full_registry.attach_record("classifier", 2, record, actor="tester")
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["method"] == "platt"
     abnormal, malignant = LogitMap(0.5, -0.6), MalignancyMap(from_m=1.5, bias=0.3)
@@ -190,7 +198,7 @@ def test_classifier_answers_apply_the_versions_joint_scaling(
     }
     record = calibration_record().model_copy(update={"method": "joint", "parameters": parameters})
     full_registry.attach_record("classifier", 2, record, actor="tester")
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] and body["calibration"]["method"] == "joint"
     # p(malignant | abnormal) = sigmoid(0.2 * -0.8 + 1.5 * 0.4 - 0.3 * 0.4 * -0.8 - 0.5)
@@ -208,7 +216,7 @@ def test_a_calibration_the_gateway_cannot_apply_is_reported_as_none(
 ) -> None:
     record = calibration_record().model_copy(update={"method": "platt"})  # no scale/bias
     full_registry.attach_record("classifier", 2, record, actor="tester")
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] is False and body["calibration"] is None
     assert body["probabilities"]["normal"] == pytest.approx(PROBABILITIES["normal"])
@@ -219,7 +227,9 @@ def test_the_ood_score_is_judged_against_the_versions_threshold(
     inference_client: TestClient, httpx_mock: HTTPXMock, score: float, flagged: bool
 ) -> None:
     answer = {"probabilities": PROBABILITIES, "logits": {"abnormal": 0.4, "malignant": -0.8}}
-    httpx_mock.add_response(url=f"{CLASSIFY_URL}/classify", json=[answer | {"ood_score": score}])
+    httpx_mock.add_response(
+        url=f"{CLASSIFY_URL}/tensors/classify", json=[answer | {"ood_score": score}]
+    )
     body = _post(inference_client, "/v1/classify", _right_breast_dicom()).json()
     threshold = ood_record().threshold
     assert body["ood"]["score"] == score and body["ood"]["threshold"] == threshold
@@ -230,7 +240,7 @@ def test_the_ood_score_is_judged_against_the_versions_threshold(
 def test_detect_boxes_come_back_in_original_pixels(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/detect", method="POST")
+    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/tensors/detect", method="POST")
     data = _right_breast_dicom()
     assert ingest_bytes(data, GRID).orientation.flipped  # the map back must undo a mirror
 
@@ -291,9 +301,9 @@ def test_service_down_is_503_then_recovers(
 ) -> None:
     for _ in range(3):  # one try and two retries
         httpx_mock.add_exception(
-            httpx.ConnectError("connection refused"), url=f"{DETECT_URL}/detect"
+            httpx.ConnectError("connection refused"), url=f"{DETECT_URL}/tensors/detect"
         )
-    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/detect")
+    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/tensors/detect")
 
     down = _post(inference_client, "/v1/detect", _right_breast_dicom())
     body = _assert_problem(down, 503, "task-service-unavailable")
@@ -305,14 +315,20 @@ def test_service_down_is_503_then_recovers(
 def test_service_refusals_and_bad_answers(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
-    url = f"{CLASSIFY_URL}/classify"
+    url = f"{CLASSIFY_URL}/tensors/classify"
     httpx_mock.add_response(url=url, status_code=404, json={"error": "classifier:1 not loaded"})
     httpx_mock.add_response(url=url, json=[{"probabilities": {"normal": 1.0}, "logits": {}}])
+    not_a_frame = {"error": "not a request of the inference contract: items: Field required"}
+    httpx_mock.add_response(url=url, status_code=400, json=not_a_frame)
 
     missing = _post(inference_client, "/v1/classify", _right_breast_dicom())
     assert "classifier:1 not loaded" in str(_assert_problem(missing, 404, "version-not-found"))
     bad = _post(inference_client, "/v1/classify", _right_breast_dicom())
     _assert_problem(bad, 502, "bad-service-answer")
+    # The service's 400 for a body that is not a frame of the contract is the gateway's own
+    # fault between the two processes: a 502, never a 400 blaming the caller's upload.
+    refused_frame = _post(inference_client, "/v1/classify", _right_breast_dicom())
+    _assert_problem(refused_frame, 502, "bad-service-answer")
 
 
 def test_clients_are_closed_with_the_app(full_registry: Registry) -> None:
@@ -329,7 +345,7 @@ def test_a_measured_calibration_that_kept_none_answers_uncalibrated(
     records method 'none': the answer carries the model's probabilities, calibrated false."""
     record = calibration_record().model_copy(update={"method": "none", "parameters": {}})
     full_registry.attach_record("classifier", 2, record, actor="tester")
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model="2").json()
     assert body["calibrated"] is False and body["calibration"] is None
     assert body["probabilities"]["normal"] == pytest.approx(PROBABILITIES["normal"])

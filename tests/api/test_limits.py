@@ -4,7 +4,6 @@ registry with the task services stood in for by pytest-httpx callbacks that take
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +14,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from api.admission import TaskAdmission, TaskBusyError
+from mammocad.schemas.inference_contract import DetectRequest
+from mammocad.schemas.tensor_frame import unpack
 from registry import Registry
 from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
 from tests.api.test_inference_routes import _classify_answer, _post, _right_breast_dicom
@@ -23,9 +24,8 @@ UPLOAD = _right_breast_dicom()
 
 
 def _detect_answer(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(
-        200, json=[{"detections": []}] * len(json.loads(request.content)["items"])
-    )
+    header, _ = unpack(request.content, DetectRequest)
+    return httpx.Response(200, json=[{"detections": []}] * len(header.items))
 
 
 class _HeldService:
@@ -53,7 +53,7 @@ def held() -> Iterator[_HeldService]:
 def test_a_request_past_the_deadline_is_a_504_problem(
     full_registry: Registry, httpx_mock: HTTPXMock, held: _HeldService
 ) -> None:
-    httpx_mock.add_callback(held, url=f"{CLASSIFY_URL}/classify")
+    httpx_mock.add_callback(held, url=f"{CLASSIFY_URL}/tensors/classify")
     with gateway(full_registry, request_timeout_s=0.5) as client:
         response = _post(client, "/v1/classify", UPLOAD)
         assert response.status_code == 504, response.text
@@ -73,8 +73,8 @@ def test_a_request_past_the_deadline_is_a_504_problem(
 def test_a_full_task_refuses_at_once_and_the_other_task_is_not_blocked(
     full_registry: Registry, httpx_mock: HTTPXMock, held: _HeldService
 ) -> None:
-    httpx_mock.add_callback(held, url=f"{CLASSIFY_URL}/classify")
-    httpx_mock.add_callback(_detect_answer, url=f"{DETECT_URL}/detect")
+    httpx_mock.add_callback(held, url=f"{CLASSIFY_URL}/tensors/classify")
+    httpx_mock.add_callback(_detect_answer, url=f"{DETECT_URL}/tensors/detect")
     with (
         gateway(full_registry, task_concurrency=1, task_queue=1) as client,
         ThreadPoolExecutor(2) as pool,

@@ -159,7 +159,9 @@ def test_a_served_version_whose_artifact_changed_is_a_500_that_says_so(
             "changed",
             "code": "tampered-artifact",
         }
-        httpx_mock.add_response(url=f"{CLASSIFY_URL}/classify", status_code=500, json=refusal)
+        httpx_mock.add_response(
+            url=f"{CLASSIFY_URL}/tensors/classify", status_code=500, json=refusal
+        )
         with gateway(registry) as client:
             answer = client.post("/v1/classify", files=_mammogram())
         body = _assert_problem(answer, 500, "tampered-artifact")

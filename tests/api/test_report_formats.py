@@ -56,7 +56,7 @@ def test_classification_report_carries_the_json_probabilities(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_callback(
-        _classify_answer, url=f"{CLASSIFY_URL}/classify", method="POST", is_reusable=True
+        _classify_answer, url=f"{CLASSIFY_URL}/tensors/classify", method="POST", is_reusable=True
     )
     data = _with_study()
     answer = _post(inference_client, "/v1/classify", data).json()
@@ -73,7 +73,7 @@ def test_detection_report_carries_the_json_boxes(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_callback(
-        _lesion_finder, url=f"{DETECT_URL}/detect", method="POST", is_reusable=True
+        _lesion_finder, url=f"{DETECT_URL}/tensors/detect", method="POST", is_reusable=True
     )
     data = _with_study()
     answer = _post(inference_client, "/v1/detect", data).json()
@@ -91,7 +91,7 @@ def test_detection_report_carries_the_json_boxes(
 def test_mammography_cad_report_is_its_sop_class(
     inference_client: TestClient, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/detect", method="POST")
+    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/tensors/detect", method="POST")
     response = _post(inference_client, "/v1/detect", _with_study(), format="dicom-mammo-cad-sr")
     assert response.status_code == 200, response.text
     document = pydicom.dcmread(io.BytesIO(response.content))
@@ -103,7 +103,7 @@ def test_mammography_cad_report_is_its_sop_class(
 def test_a_header_without_a_study_gets_a_422_problem(
     inference_client: TestClient, httpx_mock: HTTPXMock, output: str
 ) -> None:
-    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/classify", method="POST")
+    httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify", method="POST")
     response = _post(inference_client, "/v1/classify", _right_breast_dicom(), format=output)
     body = _assert_problem(response, 422, "dicom-header-unusable")
     assert "InstanceUID" in str(body["detail"])  # the identifier it lacks is named

@@ -4,7 +4,7 @@ the task services as real ``bentoml serve`` processes on free loopback ports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from rich.console import Console
 from mammocad.datasets.records import DataSet, Record
 from mammocad.datasets.spec import load_dataset
 from mammocad.ingest.pipeline import IngestedImage, ingest_bytes
-from mammocad.schemas.inference_contract import EncodedArray, ModelRef
+from mammocad.schemas.inference_contract import ClassifyItem, DetectItem, ModelRef
+from mammocad.schemas.tensor_frame import TensorPayload, pack
 from models.inference.loaded import LoadedModel, load_model
 from models.inference.predict import predict_detections, predict_probabilities
 from models.nets.classifier import CLASSES, LesionEvidenceClassifier
@@ -138,7 +139,7 @@ class ClassifierCase:
     """One image as the gateway would send it, and the in-process classifier's answer."""
 
     image: IngestedImage
-    input: EncodedArray
+    input: np.ndarray  # the model input, as ingest produced it
     expected: dict[str, float]
 
 
@@ -146,7 +147,9 @@ class ClassifierCase:
 def classifier_cases(loaded_classifier: LoadedModel, tiny_set: DataSet) -> list[ClassifierCase]:
     """Every tiny-set image with its reference answer (computed once: a forward pass each)."""
     return [
-        ClassifierCase(image, encoded(image), reference_classification(loaded_classifier, image))
+        ClassifierCase(
+            image, image.model_input(), reference_classification(loaded_classifier, image)
+        )
         for image in ingested(loaded_classifier, tiny_set)
     ]
 
@@ -190,9 +193,14 @@ def reference_detections(model: LoadedModel, image: IngestedImage) -> list[Refer
     ]
 
 
-def encoded(image: IngestedImage) -> EncodedArray:
-    """The model input of ``image`` as the gateway sends it."""
-    return EncodedArray.encode(image.model_input())
+def frame(
+    item: type[ClassifyItem] | type[DetectItem], inputs: Sequence[tuple[ModelRef, np.ndarray]]
+) -> bytes:
+    """A request body as the gateway sends it (``api.task_client``): a tensor frame whose header
+    is ``{"items": [...]}``, one ``item`` per (version, model input), inputs in order."""
+    tensors = TensorPayload()
+    items = [item(model=ref, input=tensors.add(array)) for ref, array in inputs]
+    return pack({"items": items}, tensors)
 
 
 @dataclass

@@ -107,6 +107,11 @@ def test_no_identifying_value_leaves_through_answers_logs_metrics_or_audit(
         )
     # The channels are not empty: the logs saw these requests, the audit its registrations.
     assert "/v1/classify" in channels["gateway log"], channels["gateway log"][-2000:]
+    # Each service's access log saw its tensor frames (classify, detect, and their explanations).
+    for task in ("classify", "detect"):
+        log = channels[f"{task} log"]
+        for route in (f"/tensors/{task}", "/tensors/explain"):
+            assert route in log, (route, log[-2000:])
     assert "model.create" in channels["audit"]
     for channel, text in channels.items():
         for keyword, value in IDENTIFYING.items():
