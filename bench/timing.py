@@ -9,9 +9,10 @@ from collections.abc import Callable
 __all__ = ["median_seconds"]
 
 
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``action`` after one warm-up call."""
-    action()
+def median_seconds(action: Callable[[], object], repeats: int, warmups: int = 1) -> float:
+    """Median wall time of ``action`` after ``warmups`` untimed calls."""
+    for _ in range(warmups):
+        action()
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

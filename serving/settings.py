@@ -39,7 +39,11 @@ class ServingSettings(BaseSettings):
     )
     device: str = Field(default="auto", description="torch device: auto (CUDA when present), cpu")
     max_batch_size: int = Field(
-        default=8, gt=1, description="most images in one batched forward pass"
+        default=4,
+        gt=1,
+        description="most images in one batched forward pass; on CPU a larger batch costs "
+        "more per image (the demo classifier: 49-56 ms per image up to 4, 73 ms at 8; the "
+        "detector 25-37 ms up to 4, 31 ms at 8; docs/performance.md)",
     )
     max_latency_ms: int = Field(
         default=30_000,
