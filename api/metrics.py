@@ -9,17 +9,17 @@ the number of series stays bounded whatever clients send.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import get_args
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.admission import TaskAdmission
 from mammocad.schemas.artifact import Task
 
-__all__ = ["GatewayMetrics", "install_metrics", "record_model_version"]
+__all__ = ["GatewayMetrics", "RequestMetrics", "install_metrics", "record_model_version"]
 
 _NO_MODEL = "none"
 _UNMATCHED = "unmatched"
@@ -70,29 +70,47 @@ def record_model_version(request: Request, name: str, version: int) -> None:
     request.state.model_version = f"{name}:{version}"
 
 
+class RequestMetrics:
+    """ASGI middleware: count and time every request, from its first byte in to its last byte
+    out, labelled by route template, status and the model version that answered. Pure ASGI for
+    the reason given in :mod:`api.middleware`."""
+
+    def __init__(self, app: ASGIApp, metrics: GatewayMetrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # an error no handler turned into an answer
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        self._metrics.in_flight.inc()
+        try:
+            await self._app(scope, receive, recording_send)
+        finally:
+            self._metrics.in_flight.dec()
+            request = Request(scope)
+            endpoint = _endpoint(request)
+            self._metrics.requests.labels(endpoint, request.method, str(status)).inc()
+            model_version = getattr(request.state, "model_version", _NO_MODEL)
+            self._metrics.latency.labels(endpoint, model_version).observe(
+                time.perf_counter() - started
+            )
+
+
 def install_metrics(app: FastAPI) -> GatewayMetrics:
     """Measure every request of ``app``; the metrics are also kept on ``app.state.metrics``."""
     metrics = GatewayMetrics()
     app.state.metrics = metrics
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        status = 500  # an error no handler turned into a response
-        metrics.in_flight.inc()
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            metrics.in_flight.dec()
-            endpoint = _endpoint(request)
-            metrics.requests.labels(endpoint, request.method, str(status)).inc()
-            model_version = getattr(request.state, "model_version", _NO_MODEL)
-            metrics.latency.labels(endpoint, model_version).observe(time.perf_counter() - started)
-
+    app.add_middleware(RequestMetrics, metrics=metrics)
     return metrics
 
 
