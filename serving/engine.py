@@ -4,8 +4,9 @@ run one forward pass per model version in a batch, and answer refusals as proble
 Every request is checked on its own before it joins a batch (its model version loaded, each
 input decoded and compared with the shape that version reads), so a bad request is refused with
 its own 4xx and never fails the requests it would have been batched with. Only checked inputs
-reach BentoML's adaptive batching (its ``CorkDispatcher``, the one ``batchable=True`` APIs use:
-a ``batchable`` API cannot answer one request of a batch with an error of its own). A batch may
+are batched (:class:`serving.batching.GreedyBatcher`: never waiting for company, which
+BentoML's adaptive batcher does, see there; and a ``batchable`` BentoML API could not answer one
+request of a batch with an error of its own anyway). A batch may
 mix versions (production and staging side by side): its inputs are grouped by version (and input
 shape, which differs only for a version trained without a fixed grid) and each group is one
 forward pass.
@@ -23,20 +24,17 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, NoReturn, Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 import numpy as np
 import torch
-from bentoml._internal.marshal.dispatcher import CorkDispatcher  # BentoML's batcher, pinned
 from pydantic import BaseModel, RootModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from mammocad.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidInputError,
     MammocadError,
-    UnavailableError,
     problem_type,
     status_of,
 )
@@ -52,6 +50,7 @@ from mammocad.schemas.tensor_frame import FrameError, unpack
 from models.inference.loaded import LoadedModel
 from models.trust.ood import PENULTIMATE, OodFeatures
 from registry.service import Registry
+from serving.batching import GreedyBatcher
 from serving.explaining import Explain
 from serving.resident import ResidentModels
 from serving.settings import ServingSettings
@@ -165,13 +164,12 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         self._explain = explain
         self._explaining = threading.Lock()
         self._outcomes = outcomes
-        self._dispatcher: CorkDispatcher[list[_Job], list[OutcomeT]] = CorkDispatcher(
-            max_latency_in_ms=settings.max_latency_ms,
+        self._batched: GreedyBatcher[list[_Job], list[OutcomeT]] = GreedyBatcher(
+            self._run_batch,
             max_batch_size=settings.max_batch_size,
-            fallback=_overloaded,
-            get_batch_size=len,
+            max_wait_s=settings.max_latency_ms / 1000,
+            size=len,
         )
-        self._batched = self._dispatcher(self._run_batch_in_thread)
 
     async def answer(self, body: bytes) -> Response:
         """One outcome per item of the frame ``body``, in order, or the problem that refused
@@ -213,7 +211,7 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
 
     def close(self) -> None:
         """Refuse what is still queued and close the registry's connections."""
-        self._dispatcher.shutdown()
+        self._batched.shutdown()
         self._registry.close()
 
     def _check(self, items: Sequence[ModelItem], tensors: memoryview) -> list[_Job]:
@@ -226,13 +224,8 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
             jobs.append(_Job(item.model, model, array))
         return jobs
 
-    async def _run_batch_in_thread(self, requests: Sequence[list[_Job]]) -> list[list[OutcomeT]]:
-        """:meth:`_run_batch` in Starlette's thread pool (what BentoML does with a synchronous
-        callback; its annotation asks for a coroutine function)."""
-        return await run_in_threadpool(self._run_batch, requests)
-
     def _run_batch(self, requests: Sequence[list[_Job]]) -> list[list[OutcomeT]]:
-        """The dispatcher's batch: every request's jobs, one forward pass per version and input
+        """One batch: every request's jobs, one forward pass per version and input
         shape, the outcomes handed back to each request in its own order."""
         jobs = [job for request in requests for job in request]
         groups: dict[tuple[ModelRef, tuple[int, ...]], list[int]] = {}
@@ -272,10 +265,3 @@ def _checked_input(
             f"{where}: the input has NaN or infinite values", code="non-finite-input"
         )
     return array
-
-
-def _overloaded() -> NoReturn:
-    raise UnavailableError(
-        "the service is overloaded: the request waited longer than its latency budget",
-        code="overloaded",
-    )

@@ -48,7 +48,7 @@ class ServingSettings(BaseSettings):
     max_latency_ms: int = Field(
         default=30_000,
         gt=0,
-        description="a request that would wait longer than this in the batching queue is "
+        description="a request still waiting in the batching queue after this long is "
         "refused with 503 (overloaded) instead",
     )
 

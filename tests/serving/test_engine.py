@@ -1,5 +1,5 @@
 """The shared engine in this process (no service process): concurrent requests are batched
-with BentoML's dispatcher, grouped by version, and each gets its own answers; a bad request is
+with the services' batcher, grouped by version, and each gets its own answers; a bad request is
 refused alone; a body that is not a tensor frame of the contract is a plain 400, which the
 gateway's client reads as its own fault (a 502)."""
 
@@ -121,7 +121,7 @@ def test_concurrent_requests_are_batched_by_version_and_keep_their_answers(
         for (_, index), outcome in zip(request, outcomes, strict=True):
             expected = classifier_cases[index].expected
             assert outcome.probabilities == pytest.approx(expected, abs=1e-5)
-    assert max(n for _, n in forward_calls) > 1, "the dispatcher never batched"
+    assert max(n for _, n in forward_calls) > 1, "the batcher never batched"
     assert {folder for folder, _ in forward_calls} == {
         classify_engine.resident.get(ref).folder.name for ref in (CLASSIFIER, SPARE)
     }
