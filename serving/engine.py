@@ -11,8 +11,8 @@ mix versions (production and staging side by side): its inputs are grouped by ve
 shape, which differs only for a version trained without a fixed grid) and each group is one
 forward pass.
 
-Explanations (``/tensors/explain``) take the same per-request checks, then run alone, one at a
-time, in a worker thread (:mod:`serving.explaining`).
+Explanations (``/tensors/explain``) take the same per-request checks, then run one at a time on
+a thread of their own (:mod:`serving.explaining`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import asyncio
 import itertools
 import logging
 import os
-import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, cast
 
@@ -40,7 +40,6 @@ from mammocad.errors import (
 )
 from mammocad.schemas.artifact import Task
 from mammocad.schemas.inference_contract import (
-    ExplainItem,
     ExplainRequest,
     ModelRef,
     ServiceProblem,
@@ -83,6 +82,7 @@ class _ModelRequest(Protocol):
 
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
+T = TypeVar("T")
 
 
 def ood_scores(model: LoadedModel, features: OodFeatures) -> list[float | None]:
@@ -94,10 +94,22 @@ def ood_scores(model: LoadedModel, features: OodFeatures) -> list[float | None]:
     return [float(score) for score in model.ood.score(features)]
 
 
-def _configure_torch(threads: int | None) -> None:
-    """Intra-op threads for the forward pass: ``threads``, else every core. One batch runs at a
-    time per service, so more threads than cores would only contend with each other."""
-    torch.set_num_threads(threads or os.cpu_count() or 1)
+def _pinned_torch_thread(name: str, threads: int | None) -> ThreadPoolExecutor:
+    """A single thread for one kind of torch work, with ``threads`` intra-op threads (else
+    every core; one batch runs at a time, so more would only contend with each other).
+
+    A forward pass runs much slower on a thread other than the one that loaded the model:
+    ``bench/torch_thread_bench.py`` measured the demo detector at 39-53 ms on the loading thread
+    and 66-91 ms on any other (2-core CPU, 1024 x 1024 PGM input), which the services paid on
+    every request when loading, checking and batching ran on whichever pool thread was free.
+    So each service loads and runs its versions on one thread and explains on another (the
+    explainer's copy of the network is made there, on its first explanation)."""
+    return ThreadPoolExecutor(
+        max_workers=1,
+        thread_name_prefix=f"mammocad-{name}",
+        initializer=torch.set_num_threads,
+        initargs=(threads or os.cpu_count() or 1,),
+    )
 
 
 def _malformed(error: FrameError | ValidationError) -> JSONResponse:
@@ -154,7 +166,10 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         outcomes: type[RootModel[list[OutcomeT]]],
         settings: ServingSettings,
     ) -> None:
-        _configure_torch(settings.torch_threads)
+        # One thread loads every version and runs every forward pass, another every explanation
+        # (one at a time): see _pinned_torch_thread for why torch work never hops threads.
+        self._forward_thread = _pinned_torch_thread("forward", settings.torch_threads)
+        self._explain_thread = _pinned_torch_thread("explain", settings.torch_threads)
         self._registry = Registry(settings.registry_url)
         self.resident = ResidentModels(
             self._registry, task, capacity=settings.resident_models, device=settings.device
@@ -162,13 +177,13 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         self._request = request
         self._forward = forward
         self._explain = explain
-        self._explaining = threading.Lock()
         self._outcomes = outcomes
         self._batched: GreedyBatcher[list[_Job], list[OutcomeT]] = GreedyBatcher(
             self._run_batch,
             max_batch_size=settings.max_batch_size,
             max_wait_s=settings.max_latency_ms / 1000,
             size=len,
+            executor=self._forward_thread,
         )
 
     async def answer(self, body: bytes) -> Response:
@@ -182,7 +197,7 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         except (FrameError, ValidationError) as error:
             return _malformed(error)
         try:
-            jobs = await asyncio.to_thread(self._check, items, tensors)
+            jobs = await self._on(self._forward_thread, self._check, items, tensors)
             outcomes = await self._batched(jobs) if jobs else []
         except MammocadError as error:
             logger.info("refused a request: %s (%s)", error.detail, error.code)
@@ -198,20 +213,24 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         except (FrameError, ValidationError) as error:
             return _malformed(error)
         try:
-            [job] = await asyncio.to_thread(self._check, [request.item], tensors)
-            outcome = await asyncio.to_thread(self._explain_alone, job, request.item)
+            [job] = await self._on(self._forward_thread, self._check, [request.item], tensors)
+            outcome = await self._on(
+                self._explain_thread, self._explain, job.model, job.input, request.item
+            )
         except MammocadError as error:
             logger.info("refused an explanation: %s (%s)", error.detail, error.code)
             return _problem_response(error)
         return Response(outcome.model_dump_json(), media_type="application/json")
 
-    def _explain_alone(self, job: _Job, item: ExplainItem) -> BaseModel:
-        with self._explaining:  # one at a time: each uses every core the forward passes use
-            return self._explain(job.model, job.input, item)
+    @staticmethod
+    async def _on(thread: ThreadPoolExecutor, work: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(thread, work, *args)
 
     def close(self) -> None:
         """Refuse what is still queued and close the registry's connections."""
         self._batched.shutdown()
+        self._forward_thread.shutdown(wait=False, cancel_futures=True)
+        self._explain_thread.shutdown(wait=False, cancel_futures=True)
         self._registry.close()
 
     def _check(self, items: Sequence[ModelItem], tensors: memoryview) -> list[_Job]:
