@@ -7,10 +7,10 @@ dispatches, hoping for company. After a burst of concurrent requests that learne
 large, and it feeds itself. ``bench/burst_bench.py`` on the demo detector (forward pass 40 ms in
 process): lone requests took 84 ms before a burst of 16 concurrent clients, 514 ms right after
 it and 486 ms 10 s later with that batcher (the services of commit ``8fce3dd``), and 66, 65 and
-63 ms with this one (44, 39 and 46 ms since the forward passes run on the thread that loaded the
-model, see :mod:`serving.engine`). On a CPU, where one batch already occupies every core, waiting buys
-nothing: a request that arrives while the model is idle runs at once, and requests that arrive
-while a batch runs are exactly the ones the next batch should take.
+63 ms with this one (44, 39 and 46 ms since the forward passes run on the thread that loaded
+the model, see :mod:`serving.engine`). On a CPU, where one batch already occupies every core,
+waiting buys nothing: a request that arrives while the model is idle runs at once, and requests
+that arrive while a batch runs are exactly the ones the next batch should take.
 """
 
 from __future__ import annotations

@@ -197,7 +197,7 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         except (FrameError, ValidationError) as error:
             return _malformed(error)
         try:
-            jobs = await self._on(self._forward_thread, self._check, items, tensors)
+            jobs = await asyncio.to_thread(self._check, items, tensors)
             outcomes = await self._batched(jobs) if jobs else []
         except MammocadError as error:
             logger.info("refused a request: %s (%s)", error.detail, error.code)
@@ -213,7 +213,7 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         except (FrameError, ValidationError) as error:
             return _malformed(error)
         try:
-            [job] = await self._on(self._forward_thread, self._check, [request.item], tensors)
+            [job] = await asyncio.to_thread(self._check, [request.item], tensors)
             outcome = await self._on(
                 self._explain_thread, self._explain, job.model, job.input, request.item
             )
@@ -234,11 +234,16 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         self._registry.close()
 
     def _check(self, items: Sequence[ModelItem], tensors: memoryview) -> list[_Job]:
-        """Load each item's version and read and check its input (in a worker thread:
-        loading a version hashes and reads its files)."""
+        """Each item's loaded version and its checked input (in a worker thread, not the
+        forward thread: a request's check must not wait for the batch that is running, or it
+        misses the next one; a version that is not resident yet is loaded on the forward
+        thread all the same)."""
         jobs = []
         for index, item in enumerate(items):
-            model = self.resident.get(item.model)
+            model = (
+                self.resident.loaded(item.model)
+                or self._forward_thread.submit(self.resident.get, item.model).result()
+            )
             array = _checked_input(item.input, tensors, model, item.model, index)
             jobs.append(_Job(item.model, model, array))
         return jobs

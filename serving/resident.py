@@ -53,6 +53,14 @@ class ResidentModels:
         with self._lock:
             return list(self._models)
 
+    def loaded(self, ref: ModelRef) -> LoadedModel | None:
+        """The model of ``ref`` if it is resident (counted as a use), else None: never loads."""
+        with self._lock:
+            if ref in self._models:
+                self._models.move_to_end(ref)
+                return self._models[ref]
+            return None
+
     def get(self, ref: ModelRef) -> LoadedModel:
         """The loaded model of ``ref``, loading it on first use.
 

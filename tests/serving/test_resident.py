@@ -1,5 +1,6 @@
 """The resident-model cache: loads through the registry, keeps the most recently used versions,
-loads a version once however many requests ask for it at the same time, refuses the other task."""
+loads a version once however many requests ask for it at the same time, answers a resident one
+without ever loading, refuses the other task."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ def test_loads_through_the_registry_and_keeps_the_model(registry: Registry) -> N
     assert model.folder == registry.open_artifact(CLASSIFIER.name, CLASSIFIER.version)
     assert resident.get(CLASSIFIER) is model
     assert resident.refs == [CLASSIFIER]
+
+
+def test_loaded_answers_only_resident_versions_and_counts_a_use(registry: Registry) -> None:
+    resident = ResidentModels(registry, "classify", capacity=2, device="cpu")
+    assert resident.loaded(CLASSIFIER) is None  # never loads
+    assert resident.refs == []
+    model = resident.get(CLASSIFIER)
+    resident.get(SPARE)
+    assert resident.loaded(CLASSIFIER) is model
+    assert resident.refs == [SPARE, CLASSIFIER]  # the look-up made CLASSIFIER the most recent
 
 
 def test_least_recently_used_version_leaves_first(registry: Registry) -> None:
