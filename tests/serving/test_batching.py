@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TypeVar
 
 import pytest
 
 from mammocad.errors import UnavailableError, status_of
 from serving.batching import GreedyBatcher
+
+T = TypeVar("T")
 
 
 class GatedRun:
@@ -40,7 +43,7 @@ async def _when(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.001)
 
 
-def _run(scenario: Callable[[], Awaitable[object]]) -> object:
+def _run(scenario: Callable[[], Coroutine[object, object, T]]) -> T:
     return asyncio.run(scenario())
 
 
@@ -84,7 +87,7 @@ def test_a_failing_batch_fails_its_own_calls_only_and_batching_goes_on() -> None
     run = GatedRun()
     batcher = GreedyBatcher(run, max_batch_size=2, max_wait_s=30)
 
-    async def scenario() -> list[object]:
+    async def scenario() -> list[str | BaseException]:
         held = asyncio.ensure_future(batcher("a"))
         await _when(run.started.is_set)
         queued = [asyncio.ensure_future(batcher(v)) for v in ("boom", "b", "c")]
@@ -102,7 +105,7 @@ def test_a_call_queued_longer_than_its_budget_is_refused_as_overloaded() -> None
     run = GatedRun()
     batcher = GreedyBatcher(run, max_batch_size=2, max_wait_s=0.05)
 
-    async def scenario() -> list[object]:
+    async def scenario() -> list[str | BaseException]:
         held = asyncio.ensure_future(batcher("a"))
         await _when(run.started.is_set)
         late = asyncio.ensure_future(batcher("late"))
@@ -140,12 +143,13 @@ def test_shutdown_refuses_the_running_and_the_queued_calls_with_503() -> None:
     run = GatedRun()
     batcher = GreedyBatcher(run, max_batch_size=4, max_wait_s=30)
 
-    async def scenario() -> list[object]:
+    async def scenario() -> list[str | BaseException]:
         running = asyncio.ensure_future(batcher("a"))
         await _when(run.started.is_set)
         queued = asyncio.ensure_future(batcher("b"))
         await _when(lambda: len(batcher._queue) == 1)
         batcher.shutdown()
+        answers: list[str | BaseException]
         answers = list(await asyncio.gather(running, queued, return_exceptions=True))
         run.gate.set()  # let the worker thread finish; its result goes nowhere
         return answers
