@@ -19,9 +19,11 @@ COPY serving ./serving
 COPY cli ./cli
 COPY openapi ./openapi
 RUN pip install --no-cache-dir -c constraints.txt . \
-    && useradd --system --home-dir /var/lib/mammocad --create-home mammocad
+    && groupadd --system --gid 10001 mammocad \
+    && useradd --system --no-log-init --uid 10001 --gid 10001 \
+        --home-dir /var/lib/mammocad --create-home mammocad
 
-USER mammocad
+USER 10001:10001
 VOLUME /var/lib/mammocad
 EXPOSE 8000
 CMD ["mammocad", "serve", "--host", "0.0.0.0", "--port", "8000"]
