@@ -45,6 +45,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.metrics.watch_admission(app.state.admission)
     async with TaskServices.from_settings(settings) as services:
         app.state.task_services = services
+        app.state.metrics.watch_replicas(
+            {"classify": services.classify.replicas, "detect": services.detect.replicas}
+        )
         yield
 
 

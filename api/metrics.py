@@ -1,4 +1,5 @@
-"""Prometheus metrics of one gateway app: request counts, latencies, requests in flight.
+"""Prometheus metrics of one gateway app: request counts, latencies, requests in flight, task
+service replicas in rotation.
 
 Each app owns its :class:`~prometheus_client.CollectorRegistry` (not the process-global one), so
 several apps in one process (tests, or a host embedding the gateway) never clash over metric
@@ -9,6 +10,7 @@ the number of series stays bounded whatever clients send.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from functools import partial
 from typing import get_args
 
@@ -17,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.admission import TaskAdmission
+from api.replicas import ReplicaSet
 from mammocad.schemas.artifact import Task
 
 __all__ = ["GatewayMetrics", "RequestMetrics", "install_metrics", "record_model_version"]
@@ -58,11 +61,23 @@ class GatewayMetrics:
             ["task"],
             registry=self.registry,
         )
+        self.replicas_in_rotation = Gauge(
+            "mammocad_task_replicas_in_rotation",
+            "Replicas of a task's service that take new requests now (the others failed a "
+            "request and are probed until they answer; MAMMOCAD_CLASSIFY_URL, _DETECT_URL)",
+            ["task"],
+            registry=self.registry,
+        )
 
     def watch_admission(self, admission: TaskAdmission) -> None:
         """Report ``admission``'s requests in flight per task at every scrape."""
         for task in get_args(Task):
             self.task_in_flight.labels(task).set_function(partial(admission.in_flight, task))
+
+    def watch_replicas(self, replicas: Mapping[Task, ReplicaSet]) -> None:
+        """Report each task's replicas in rotation at every scrape."""
+        for task, replica_set in replicas.items():
+            self.replicas_in_rotation.labels(task).set_function(replica_set.in_rotation)
 
 
 def record_model_version(request: Request, name: str, version: int) -> None:

@@ -1,8 +1,11 @@
 """Is the gateway ready to answer model requests? Only when, for every task, the registry names a
-production version of the configured model AND that task's service says it is ready.
+production version of the configured model AND at least one replica of that task's service says
+it is ready (the gateway spreads requests over those that answer, :mod:`api.replicas`).
 
-A load balancer sends traffic only to a ready gateway; the 503 lists what is missing per task so
-that an operator sees at once whether to promote a model or start a service.
+A load balancer sends traffic only to a ready gateway; the 503 lists what is missing per task,
+each replica's reason included, so that an operator sees at once whether to promote a model or
+start a service. A ready answer names the replicas that answered, so one that is down shows by
+its absence without the whole gateway being reported unready.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ class TaskReadiness(BaseModel):
 
     model: str = Field(examples=["classifier"])
     production_version: int = Field(examples=[3])
-    service: str = Field(description="the task service's base URL")
+    service: str = Field(
+        description="base URLs of the task service's replicas that are ready, comma-separated"
+    )
 
 
 class Readiness(BaseModel):
@@ -81,12 +86,16 @@ async def _check(
     registry: Registry, task: Task, name: str, client: TaskClient[Any, Any]
 ) -> TaskReadiness | list[str]:
     """The task's readiness, or every reason it is not ready."""
-    production, service_problem = await asyncio.gather(
+    production, replicas = await asyncio.gather(
         run_in_threadpool(_production, registry, task, name), client.probe()
     )
-    if isinstance(production, str) or service_problem is not None:
-        return [reason for reason in (production, service_problem) if isinstance(reason, str)]
-    return TaskReadiness(model=name, production_version=production, service=client.base_url)
+    ready = [url for url, problem in replicas.items() if problem is None]
+    if isinstance(production, int) and ready:
+        return TaskReadiness(model=name, production_version=production, service=",".join(ready))
+    missing = [production] if isinstance(production, str) else []
+    if not ready:
+        missing += [problem for problem in replicas.values() if problem is not None]
+    return missing
 
 
 def _production(registry: Registry, task: Task, name: str) -> int | str:

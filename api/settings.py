@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["LOOPBACK_HOSTS", "GatewaySettings", "get_settings"]
@@ -38,10 +38,13 @@ class GatewaySettings(BaseSettings):
         "the caller gets 503 problem+json (registry-busy)",
     )
     classify_url: str = Field(
-        default="http://127.0.0.1:3001", description="base URL of the classification service"
+        default="http://127.0.0.1:3001",
+        description="base URL of the classification service; several replicas: their URLs "
+        "comma-separated (requests are spread over those that answer, see api/replicas.py)",
     )
     detect_url: str = Field(
-        default="http://127.0.0.1:3002", description="base URL of the detection service"
+        default="http://127.0.0.1:3002",
+        description="base URL of the detection service; several replicas: comma-separated",
     )
     classify_model: str = Field(
         default="classifier", description="registered model that /v1/classify answers with"
@@ -66,6 +69,12 @@ class GatewaySettings(BaseSettings):
     )
     service_retry_backoff_s: float = Field(
         default=0.2, ge=0, description="wait before the first retry; doubled for each next one"
+    )
+    service_probe_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="seconds between health probes of a task service replica taken out of "
+        "rotation (it failed a request); it is back as soon as one answers",
     )
     request_timeout_s: float = Field(
         default=120.0,
@@ -111,6 +120,25 @@ class GatewaySettings(BaseSettings):
         "`mammocad registry keys create` for everyday use)",
     )
 
+    @property
+    def classify_urls(self) -> tuple[str, ...]:
+        """The classification service's replicas (``classify_url`` split at commas)."""
+        return _replica_urls(self.classify_url)
+
+    @property
+    def detect_urls(self) -> tuple[str, ...]:
+        """The detection service's replicas (``detect_url`` split at commas)."""
+        return _replica_urls(self.detect_url)
+
+    @field_validator("classify_url", "detect_url")
+    @classmethod
+    def _every_replica_named(cls, urls: str) -> str:
+        # A plain str field, split by the properties: pydantic-settings would read a list field
+        # from the environment as JSON, and a single URL is not JSON.
+        if not all(_replica_urls(urls)):
+            raise ValueError(f"an empty replica URL in {urls!r} (comma-separated base URLs)")
+        return urls
+
     @model_validator(mode="after")
     def _open_only_on_loopback(self) -> Self:
         if self.auth == "open-loopback" and self.host not in LOOPBACK_HOSTS:
@@ -119,6 +147,10 @@ class GatewaySettings(BaseSettings):
                 f"{self.host!r}: anyone who can reach the port could use it without a key"
             )
         return self
+
+
+def _replica_urls(urls: str) -> tuple[str, ...]:
+    return tuple(url.strip() for url in urls.split(","))
 
 
 @lru_cache

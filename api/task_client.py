@@ -1,11 +1,17 @@
 """The gateway's HTTP client of the task services (classification, detection).
 
-Inference is idempotent, so a request the service never got, or one a restarting service refused
-(502/503/504), is retried a bounded number of times with exponential backoff; after that the
-caller gets a 503 with ``Retry-After``. Nothing is remembered between requests (no circuit
-breaker), so the first request after a service comes back succeeds. The service's own client
-refusals (404 for a model version it cannot load, 422 for an input it cannot read) reach the
-caller with the service's code and message; an answer outside the inference contract
+Each task may run as several replicas (:mod:`api.replicas` says how requests are spread and how
+a failed replica leaves and rejoins the rotation). Inference is idempotent (the same frame, the
+same exact model version), so a request a replica never got, or one a restarting replica refused
+(502/503/504), is sent at once to the next replica; when no replica answered, the round is
+repeated a bounded number of times with exponential backoff; after that the caller gets a 503
+with ``Retry-After``. A replica that took the whole service timeout is taken out of rotation too,
+but its request is not resent: the work may still be running there, and resending it would
+double the load of a task that is only slow, and outlast the caller's own deadline. Nothing but
+the rotation is remembered between requests (no circuit breaker), so the first request after a
+service comes back succeeds. The service's own client refusals (404 for a model version it
+cannot load, 422 for an input it cannot read) are the request's own answer, never resent: they
+reach the caller with the service's code and message; an answer outside the inference contract
 (:mod:`mammocad.schemas.inference_contract`; including the service's plain 400 for a body that is
 not a tensor frame of the contract's schemas, which only a gateway bug can send) is a 502,
 because it is a fault between our two processes, not the caller's.
@@ -23,6 +29,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar, cast
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from api.replicas import Replica, ReplicaSet
 from api.settings import GatewaySettings
 from mammocad.errors import (
     InvalidInputError,
@@ -59,7 +66,8 @@ OutcomeT = TypeVar("OutcomeT", bound=BaseModel)
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 # Failures where the request cannot have been processed to completion, so resending is safe and
 # cheap: refused or broken connections, including a keep-alive connection a restarted service
-# closed. A read timeout is not among them: the service is busy, and resending only queues more.
+# closed. A read timeout is not among them: the service is busy, and resending only queues more
+# (the replica still leaves the rotation until its probe answers).
 _RETRYABLE_ERRORS = (httpx.NetworkError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 # The refusals the contract defines, with the code used when the service's own code would not
 # keep the status (both processes choose statuses with mammocad.errors.status_of). A 400 is a
@@ -84,39 +92,37 @@ class BadServiceAnswerError(MammocadError):
 
 
 class TaskClient(Generic[ItemT, OutcomeT]):
-    """One task service: ``POST /tensors/<task>`` with a tensor frame whose header is
-    ``{"items": [...]}``, ``POST /tensors/explain``, and ``GET /readyz``.
+    """One task service and its replicas: ``POST /tensors/<task>`` with a tensor frame whose
+    header is ``{"items": [...]}``, ``POST /tensors/explain``, and ``GET /readyz``.
 
     Args:
         task: the service's task, which is also the path of its inference endpoint.
-        http: a client whose ``base_url`` is the service (closed by :meth:`aclose`).
+        replicas: one client per replica, whose ``base_url`` is the replica (closed by
+            :meth:`aclose`).
         outcome: the schema of one answer item.
-        retries: extra attempts after a retryable failure.
-        backoff_s: wait before the first retry, doubled for each next one.
+        retries: extra rounds over the replicas after a round that none of them answered.
+        backoff_s: wait before the first extra round, doubled for each next one.
+        probe_interval_s: wait between two probes of a replica out of rotation.
     """
 
     def __init__(
         self,
         task: Task,
-        http: httpx.AsyncClient,
+        replicas: Sequence[httpx.AsyncClient],
         outcome: type[OutcomeT],
         *,
         retries: int,
         backoff_s: float,
+        probe_interval_s: float,
     ) -> None:
         self.task = task
-        self._http = http
+        self.replicas = ReplicaSet(task, replicas, self._probe, probe_interval_s=probe_interval_s)
         # GenericAlias(list, (outcome,)) is list[outcome] at run time, which mypy cannot read as
         # a type form (its argument is a variable, the class of this client's outcomes).
         items = cast("TypeForm[list[OutcomeT]]", GenericAlias(list, (outcome,)))
         self._outcomes = TypeAdapter(items)
         self._retries = retries
         self._backoff_s = backoff_s
-
-    @property
-    def base_url(self) -> str:
-        """Where the service is (for messages and readiness reports)."""
-        return str(self._http.base_url)
 
     async def infer(self, items: Sequence[ItemT], tensors: TensorPayload) -> list[OutcomeT]:
         """The service's answers, one per item, in order (``tensors`` holds the items' inputs).
@@ -165,7 +171,7 @@ class TaskClient(Generic[ItemT, OutcomeT]):
             logger.warning(
                 "%s service at %s failed with %d: %s",
                 self.task,
-                self.base_url,
+                response.url,
                 response.status_code,
                 _message(response),
             )
@@ -177,61 +183,91 @@ class TaskClient(Generic[ItemT, OutcomeT]):
             f"the {self.task} service answered {response.status_code}: {_message(response)}"
         )
 
-    async def probe(self) -> str | None:
-        """None when the service answers ``/readyz`` with 200, else what is wrong (no retry:
-        a readiness probe must answer quickly and is asked again anyway)."""
-        try:
-            response = await self._http.get("/readyz", timeout=self._http.timeout.connect)
-        except httpx.HTTPError as error:
-            return f"{self.task} service at {self.base_url} unreachable: {_describe(error)}"
-        if response.status_code != 200:
-            return f"{self.task} service not ready ({response.status_code}): {_message(response)}"
-        return None
+    async def probe(self) -> dict[str, str | None]:
+        """Each replica's readiness, by base URL: None when it answers ``/readyz`` with 200,
+        else what is wrong (asked concurrently, no retry: a readiness probe must answer quickly
+        and is asked again anyway)."""
+        replicas = self.replicas.replicas
+        problems = await asyncio.gather(*(self._probe(replica.http) for replica in replicas))
+        return {replica.url: problem for replica, problem in zip(replicas, problems, strict=True)}
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+        """Stop the replicas' probes and close their connection pools."""
+        await self.replicas.aclose()
+
+    async def _probe(self, http: httpx.AsyncClient) -> str | None:
+        """One replica's readiness (see :meth:`probe`)."""
+        try:
+            response = await http.get("/readyz", timeout=http.timeout.connect)
+        except httpx.HTTPError as error:
+            return f"{self.task} service at {http.base_url} unreachable: {_describe(error)}"
+        if response.status_code != 200:
+            return (
+                f"{self.task} service at {http.base_url} not ready ({response.status_code}): "
+                f"{_message(response)}"
+            )
+        return None
 
     async def _post(self, path: str, body: bytes) -> httpx.Response:
-        """The service's answer, resending after retryable failures. What went wrong is logged
-        in full; the caller's message names only its kind (no internal addresses)."""
+        """The first answer of a replica, failing over to the next one at once and repeating
+        the round with backoff after retryable failures. What went wrong is logged in full; the
+        caller's message names only its kind (no internal addresses)."""
         failure = ""
         for attempt in range(self._retries + 1):
             if attempt:
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
-            try:
-                response = await self._http.post(
-                    path, content=body, headers={"content-type": TENSOR_FRAME}
-                )
-            except _RETRYABLE_ERRORS as error:
-                failure, logged = type(error).__name__, _describe(error)
-            except httpx.TimeoutException as error:
-                raise UnavailableError(
-                    f"the {self.task} service did not answer in time ({type(error).__name__})",
-                    code="task-service-timeout",
-                ) from error
-            except httpx.HTTPError as error:  # e.g. a malformed service URL: not worth a retry
-                logger.error("%s service at %s: %s", self.task, self.base_url, _describe(error))
-                raise UnavailableError(
-                    f"the {self.task} service cannot be reached ({type(error).__name__})",
-                    code="task-service-unavailable",
-                ) from error
-            else:
-                if response.status_code not in _RETRYABLE_STATUS:
-                    return response
-                failure, logged = f"status {response.status_code}", _message(response)
-            logger.warning(
-                "%s service at %s, attempt %d of %d: %s",
-                self.task,
-                self.base_url,
-                attempt + 1,
-                self._retries + 1,
-                logged,
-            )
+            for replica in self.replicas.order():
+                answer = await self._post_to(replica, path, body, attempt)
+                if isinstance(answer, httpx.Response):
+                    return answer
+                failure = answer
         raise UnavailableError(
             f"the {self.task} service is unavailable ({failure}); retry shortly",
             code="task-service-unavailable",
         )
+
+    async def _post_to(
+        self, replica: Replica, path: str, body: bytes, attempt: int
+    ) -> httpx.Response | str:
+        """``replica``'s answer, or the kind of retryable failure that took it out of rotation.
+
+        Raises:
+            UnavailableError: a failure that resending cannot mend (a timeout, a bad URL).
+        """
+        try:
+            with self.replicas.sending(replica):
+                response = await replica.http.post(
+                    path, content=body, headers={"content-type": TENSOR_FRAME}
+                )
+        except _RETRYABLE_ERRORS as error:
+            failure, logged = type(error).__name__, _describe(error)
+        except httpx.TimeoutException as error:
+            self.replicas.take_out(replica, f"no answer in time: {_describe(error)}")
+            raise UnavailableError(
+                f"the {self.task} service did not answer in time ({type(error).__name__})",
+                code="task-service-timeout",
+            ) from error
+        except httpx.HTTPError as error:  # e.g. a malformed service URL: not worth a retry
+            logger.error("%s service at %s: %s", self.task, replica.url, _describe(error))
+            raise UnavailableError(
+                f"the {self.task} service cannot be reached ({type(error).__name__})",
+                code="task-service-unavailable",
+            ) from error
+        else:
+            if response.status_code not in _RETRYABLE_STATUS:
+                self.replicas.put_back(replica)  # it answers: whatever it said is the answer
+                return response
+            failure, logged = f"status {response.status_code}", _message(response)
+        logger.warning(
+            "%s service at %s, attempt %d of %d: %s",
+            self.task,
+            replica.url,
+            attempt + 1,
+            self._retries + 1,
+            logged,
+        )
+        self.replicas.take_out(replica, logged)
+        return failure
 
     def _refusal(self, response: httpx.Response) -> MammocadError:
         """The service's 404 or 422 as the same client error, keeping its stable code."""
@@ -268,29 +304,32 @@ class TaskServices:
 
     @classmethod
     def from_settings(cls, settings: GatewaySettings) -> TaskServices:
-        """Clients with the configured URLs, timeouts and retry policy."""
+        """Clients of the configured replicas, with the configured timeouts and retry policy."""
         timeout = httpx.Timeout(
             settings.service_timeout_s, connect=settings.service_connect_timeout_s
         )
 
-        def http(url: str) -> httpx.AsyncClient:
-            return httpx.AsyncClient(base_url=url, timeout=timeout)
+        def replicas(urls: Sequence[str]) -> list[httpx.AsyncClient]:
+            return [httpx.AsyncClient(base_url=url, timeout=timeout) for url in urls]
 
         retries, backoff_s = settings.service_retries, settings.service_retry_backoff_s
+        probe_interval_s = settings.service_probe_interval_s
         return cls(
             classify=TaskClient(
                 "classify",
-                http(settings.classify_url),
+                replicas(settings.classify_urls),
                 ClassifyOutcome,
                 retries=retries,
                 backoff_s=backoff_s,
+                probe_interval_s=probe_interval_s,
             ),
             detect=TaskClient(
                 "detect",
-                http(settings.detect_url),
+                replicas(settings.detect_urls),
                 DetectOutcome,
                 retries=retries,
                 backoff_s=backoff_s,
+                probe_interval_s=probe_interval_s,
             ),
         )
 

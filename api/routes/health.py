@@ -33,5 +33,5 @@ async def ready(
     registry: RegistryDep, settings: SettingsDep, services: TaskServicesDep
 ) -> Readiness:
     """Ready when, for every task, the registry has a production version of the configured
-    model and the task's service answers its own readiness probe."""
+    model and at least one replica of the task's service answers its own readiness probe."""
     return await check_ready(registry, settings, services)

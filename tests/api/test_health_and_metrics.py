@@ -52,7 +52,44 @@ def test_a_service_still_loading_is_not_ready(
     httpx_mock.add_response(url=f"{DETECT_URL}/readyz", json={"status": "ready"})
     with gateway(full_registry) as client:
         body = client.get("/v1/health/ready").json()
-    assert body["missing"] == {"classify": ["classify service not ready (503): loading"]}
+    assert body["missing"] == {
+        "classify": [f"classify service at {CLASSIFY_URL} not ready (503): loading"]
+    }
+
+
+REPLICAS = ("http://classify-a.test", "http://classify-b.test")
+
+
+def test_one_ready_replica_of_two_is_ready_and_named(
+    full_registry: Registry, httpx_mock: HTTPXMock
+) -> None:
+    first, second = REPLICAS
+    httpx_mock.add_exception(httpx.ConnectError("connection refused"), url=f"{first}/readyz")
+    httpx_mock.add_response(url=f"{second}/readyz", json={"status": "ready"})
+    httpx_mock.add_response(url=f"{DETECT_URL}/readyz", json={"status": "ready"})
+    with gateway(full_registry, classify_url=",".join(REPLICAS)) as client:
+        ready = client.get("/v1/health/ready")
+        scraped = client.get("/metrics").text
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["tasks"]["classify"]["service"] == second  # the ready one only
+    # A readiness probe reports; only a failed request takes a replica out of rotation.
+    assert _sample(scraped, "mammocad_task_replicas_in_rotation", task="classify") == 2.0
+    assert _sample(scraped, "mammocad_task_replicas_in_rotation", task="detect") == 1.0
+
+
+def test_no_ready_replica_is_not_ready_with_every_replicas_reason(
+    full_registry: Registry, httpx_mock: HTTPXMock
+) -> None:
+    first, second = REPLICAS
+    httpx_mock.add_exception(httpx.ConnectError("connection refused"), url=f"{first}/readyz")
+    httpx_mock.add_response(url=f"{second}/readyz", status_code=503, text="loading")
+    httpx_mock.add_response(url=f"{DETECT_URL}/readyz", json={"status": "ready"})
+    with gateway(full_registry, classify_url=",".join(REPLICAS)) as client:
+        not_ready = client.get("/v1/health/ready")
+    assert not_ready.status_code == 503
+    unreachable, loading = not_ready.json()["missing"]["classify"]
+    assert "classify-a.test" in unreachable and "unreachable" in unreachable
+    assert loading == f"classify service at {second} not ready (503): loading"
 
 
 def _sample(text: str, name: str, **labels: str) -> float | None:

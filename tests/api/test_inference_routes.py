@@ -335,7 +335,8 @@ def test_clients_are_closed_with_the_app(full_registry: Registry) -> None:
     with gateway(full_registry) as client:
         assert isinstance(client.app, FastAPI)
         services = client.app.state.task_services
-    assert services.classify._http.is_closed and services.detect._http.is_closed
+    replicas = [*services.classify.replicas.replicas, *services.detect.replicas.replicas]
+    assert all(replica.http.is_closed for replica in replicas)
 
 
 def test_a_measured_calibration_that_kept_none_answers_uncalibrated(

@@ -359,7 +359,7 @@ async def test_probe_says_what_is_wrong(
     httpx_mock.add_response(url=READY_URL, json={"status": "ready"})
     httpx_mock.add_response(url=READY_URL, status_code=503, json={"error": "loading classifier:3"})
     httpx_mock.add_exception(httpx.ConnectError("connection refused"), url=READY_URL)
-    assert await client.probe() is None
-    assert "loading classifier:3" in (await client.probe() or "")
-    assert "unreachable" in (await client.probe() or "")
+    assert await client.probe() == {"http://classify.test": None}  # by replica
+    assert "loading classifier:3" in ((await client.probe())["http://classify.test"] or "")
+    assert "unreachable" in ((await client.probe())["http://classify.test"] or "")
     assert len(httpx_mock.get_requests()) == 3  # a probe never retries

@@ -235,7 +235,9 @@ def _service(engine: ClassifyEngine) -> TaskClient[ClassifyItem, ClassifyOutcome
     http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://classify.test"
     )
-    return TaskClient("classify", http, ClassifyOutcome, retries=0, backoff_s=0.0)
+    return TaskClient(
+        "classify", [http], ClassifyOutcome, retries=0, backoff_s=0.0, probe_interval_s=1.0
+    )
 
 
 def test_the_gateways_client_and_the_engine_speak_the_same_frames(

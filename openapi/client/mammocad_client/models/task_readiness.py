@@ -16,7 +16,7 @@ class TaskReadiness:
     Attributes:
         model (str):
         production_version (int):
-        service (str): the task service's base URL
+        service (str): base URLs of the task service's replicas that are ready, comma-separated
     """
 
     model: str

@@ -55,7 +55,7 @@ def sync_detailed(
     """Can the gateway answer model requests?
 
      Ready when, for every task, the registry has a production version of the configured
-    model and the task's service answers its own readiness probe.
+    model and at least one replica of the task's service answers its own readiness probe.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -81,7 +81,7 @@ def sync(
     """Can the gateway answer model requests?
 
      Ready when, for every task, the registry has a production version of the configured
-    model and the task's service answers its own readiness probe.
+    model and at least one replica of the task's service answers its own readiness probe.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -103,7 +103,7 @@ async def asyncio_detailed(
     """Can the gateway answer model requests?
 
      Ready when, for every task, the registry has a production version of the configured
-    model and the task's service answers its own readiness probe.
+    model and at least one replica of the task's service answers its own readiness probe.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +127,7 @@ async def asyncio(
     """Can the gateway answer model requests?
 
      Ready when, for every task, the registry has a production version of the configured
-    model and the task's service answers its own readiness probe.
+    model and at least one replica of the task's service answers its own readiness probe.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
