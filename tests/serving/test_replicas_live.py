@@ -148,7 +148,6 @@ def _in_rotation(base: str) -> float:
     raise AssertionError("no replicas-in-rotation metric")
 
 
-@pytest.mark.slow
 def test_replicas_serve_a_new_version_and_survive_one_killed_under_load(
     topology: Topology,
     serving_world: ServingWorld,
