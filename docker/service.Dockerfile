@@ -12,9 +12,12 @@ FROM python:3.11-slim AS service
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 # BENTOML_HOME: its models/ folder is the artifact store, the one volume shared with the gateway
 # and the other service (docker/README.md says why only that folder).
+# MALLOC_*: glibc keeps the forward passes' activation memory for the next batch
+# (serving.processes.SERVICE_ALLOCATOR_ENV says why and what it measured).
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     MAMMOCAD_HOME=/var/lib/mammocad BENTOML_HOME=/var/lib/mammocad/bentoml \
-    BENTOML_DO_NOT_TRACK=True
+    BENTOML_DO_NOT_TRACK=True \
+    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296
 WORKDIR /opt/mammocad
 
 COPY pyproject.toml constraints.txt README.md ./
