@@ -82,7 +82,6 @@ class _ModelRequest(Protocol):
 
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
-T = TypeVar("T")
 
 
 def ood_scores(model: LoadedModel, features: OodFeatures) -> list[float | None]:
@@ -214,17 +213,13 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
             return _malformed(error)
         try:
             [job] = await asyncio.to_thread(self._check, [request.item], tensors)
-            outcome = await self._on(
+            outcome = await asyncio.get_running_loop().run_in_executor(
                 self._explain_thread, self._explain, job.model, job.input, request.item
             )
         except MammocadError as error:
             logger.info("refused an explanation: %s (%s)", error.detail, error.code)
             return _problem_response(error)
         return Response(outcome.model_dump_json(), media_type="application/json")
-
-    @staticmethod
-    async def _on(thread: ThreadPoolExecutor, work: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(thread, work, *args)
 
     def close(self) -> None:
         """Refuse what is still queued and close the registry's connections."""
