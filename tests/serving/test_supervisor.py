@@ -123,16 +123,24 @@ def test_a_killed_server_is_restarted_with_growing_backoff_while_starts_fail(
             wait_for(lambda: _bound(blocker, servers.port), 5, "the killed server freed the port")
             blocker.listen()
             wait_for(lambda: len(servers.starts) >= 4, 15, "three failed restarts")
-        wait_for(lambda: answers(servers.url), 15, "the server answered again")
-    assert [ok for *_, ok in servers.starts] == [True, False, False, False, True]
+        # A start recorded as succeeded: its server answered /livez (its record comes after).
+        wait_for(lambda: servers.starts[-1][2], 15, "a restart succeeded")
+    outcomes = [ok for *_, ok in servers.starts]
+    # The first start, the failed restarts while the port was taken (three, or one more if a
+    # loaded machine let an attempt begin before the port was freed), then one that succeeded.
+    assert outcomes[0] and outcomes[-1] and not any(outcomes[1:-1]), outcomes
+    assert len(outcomes) - 2 >= 3, outcomes
     waits = [
-        later[0] - earlier[1] for earlier, later in itertools.pairwise(servers.starts[1:])
+        later[0] - earlier[1] for earlier, later in itertools.pairwise(servers.starts[1:5])
     ]  # between the end of a failed attempt and the start of the next
     expected = [0.6, 1.2, 1.2]  # doubled from 0.3 s, capped at max_delay_s
-    assert all(e <= w < e + 0.5 for w, e in zip(waits, expected, strict=True)), waits
+    # At least the backoff; the upper bound only catches a backoff that kept growing (a loaded
+    # CI machine adds scheduling delay, never removes any).
+    assert all(e <= w < e + 1.0 for w, e in zip(waits, expected, strict=True)), waits
     report = output.getvalue()
     assert "the files service died" in report and "killed by SIGKILL" in report, report
-    assert report.count("failed") == 3 and "restarted the files service" in report, report
+    failures = len(outcomes) - 2
+    assert report.count("failed") == failures and "restarted the files service" in report, report
     assert not answers(servers.url)  # stop() stopped the restarted server too
 
 
