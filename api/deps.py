@@ -35,20 +35,25 @@ _OPENING = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _cached_registry(url: str, busy_timeout_s: float) -> Registry:
-    return Registry(url, busy_timeout_s=busy_timeout_s)
+def _cached_registry(url: str, busy_timeout_s: float, model_store_url: str | None) -> Registry:
+    return Registry(url, model_store_url=model_store_url, busy_timeout_s=busy_timeout_s)
 
 
-def _open_registry(url: str, busy_timeout_s: float) -> Registry:
+def _open_registry(url: str, busy_timeout_s: float, model_store_url: str | None) -> Registry:
     # One registry (engine, connection pool, migrated schema) per URL for the process lifetime;
     # the lock keeps the first requests arriving together from opening (and migrating) it twice.
     with _OPENING:
-        return _cached_registry(url, busy_timeout_s)
+        return _cached_registry(url, busy_timeout_s, model_store_url)
 
 
 def get_registry(settings: SettingsDep) -> Registry:
-    """The process-wide registry of the configured database (opened, and migrated, once)."""
-    return _open_registry(settings.registry_url or default_url(), settings.registry_busy_timeout_s)
+    """The process-wide registry of the configured database and model stores (opened, and
+    migrated, once)."""
+    return _open_registry(
+        settings.registry_url or default_url(),
+        settings.registry_busy_timeout_s,
+        settings.model_store_url,
+    )
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]

@@ -2,7 +2,8 @@
 
 Every change is recorded in the audit log with ``--actor`` (default: the login name) and
 ``--reason``. The registry database is ``$MAMMOCAD_REGISTRY_URL`` (default SQLite
-``$MAMMOCAD_HOME/registry.db``); artifacts go to the BentoML model store (``$BENTOML_HOME``).
+``$MAMMOCAD_HOME/registry.db``); artifacts go to the BentoML model store (``$BENTOML_HOME``)
+and, when ``$MAMMOCAD_MODEL_STORE_URL`` names one, to the model store shared between machines.
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@
 FROM python:3.11-slim
 
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-# BENTOML_HOME: the registry's artifact store is its models/ folder, the one volume shared with
-# the task services (mounted at /var/lib/mammocad/bentoml/models; docker/README.md says why only
-# that folder); MAMMOCAD_HOST: the interface uvicorn binds below, so the settings know it.
+# BENTOML_HOME: this container's own model store is its models/ folder; the versions it
+# registers also go to the shared model store the task services fetch them from
+# (MAMMOCAD_MODEL_STORE_URL, a volume at /srv/model-store in docker/compose.yaml and docker/k8s/;
+# docker/README.md says why); MAMMOCAD_HOST: the interface uvicorn binds below, so the settings
+# know it.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     MAMMOCAD_HOME=/var/lib/mammocad BENTOML_HOME=/var/lib/mammocad/bentoml \
     BENTOML_DO_NOT_TRACK=True MAMMOCAD_HOST=0.0.0.0
@@ -26,7 +28,8 @@ RUN pip install --no-cache-dir --extra-index-url "${TORCH_INDEX_URL}" -c constra
     && groupadd --system --gid 10001 mammocad \
     && useradd --system --no-log-init --uid 10001 --gid 10001 \
         --home-dir /var/lib/mammocad --create-home mammocad \
-    && install -d -o 10001 -g 10001 /var/lib/mammocad/bentoml /var/lib/mammocad/bentoml/models
+    && install -d -o 10001 -g 10001 /var/lib/mammocad/bentoml /var/lib/mammocad/bentoml/models \
+        /srv/model-store
 
 USER 10001:10001
 EXPOSE 8000

@@ -10,8 +10,9 @@
 FROM python:3.11-slim AS service
 
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-# BENTOML_HOME: its models/ folder is the artifact store, the one volume shared with the gateway
-# and the other service (docker/README.md says why only that folder).
+# BENTOML_HOME: this container's own model store is its models/ folder, where versions fetched
+# from the shared model store (MAMMOCAD_MODEL_STORE_URL, a volume at /srv/model-store in
+# docker/compose.yaml and docker/k8s/) are kept; docker/README.md says why it is not shared.
 # MALLOC_*: glibc keeps the forward passes' activation memory for the next batch
 # (serving.processes.SERVICE_ALLOCATOR_ENV says why and what it measured).
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -31,7 +32,8 @@ RUN pip install --no-cache-dir --extra-index-url "${TORCH_INDEX_URL}" -c constra
     && groupadd --system --gid 10001 mammocad \
     && useradd --system --no-log-init --uid 10001 --gid 10001 \
         --home-dir /var/lib/mammocad --create-home mammocad \
-    && install -d -o 10001 -g 10001 /var/lib/mammocad/bentoml /var/lib/mammocad/bentoml/models
+    && install -d -o 10001 -g 10001 /var/lib/mammocad/bentoml /var/lib/mammocad/bentoml/models \
+        /srv/model-store
 
 USER 10001:10001
 EXPOSE 3000

@@ -7,6 +7,10 @@ loads the weights, and refuses a changed, missing or added file with
 :class:`~registry.errors.TamperedArtifactError`: a silently swapped model in a CAD system is a
 patient-safety incident, not a warning.
 
+A version registered on another machine is not in this store until it is fetched from the
+shared model store (:mod:`registry.remote`); :meth:`ArtifactStore.lock` keeps two processes of
+one machine from fetching, or reading, one version at the same time.
+
 The store folder is ``$BENTOML_HOME/models``, else ``$MAMMOCAD_HOME/bentoml/models``
 (:func:`mammocad.home.bentoml_home`, the folder ``mammocad serve`` gives its services), read when
 an :class:`ArtifactStore` is made rather than at import, so a process (or a test) can choose its
@@ -15,28 +19,37 @@ store.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from mammocad.errors import ConflictError, InvalidInputError, NotFoundError
 from mammocad.home import bentoml_home
 from registry.errors import TamperedArtifactError
 
-__all__ = ["ArtifactStore", "digest_of", "hash_folder"]
+__all__ = ["ArtifactStore", "differences", "digest_of", "hash_folder", "sha256_of"]
 
 _BENTOML_RECORD = "model.yaml"  # BentoML's own description of a stored model, not ours
 _CHUNK = 1 << 20
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_of(stream: BinaryIO) -> str:
+    """``"sha256:<hex>"`` of what is left to read in ``stream`` (a local or a remote file)."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
     return f"sha256:{digest.hexdigest()}"
+
+
+def _sha256_file(path: Path) -> str:
+    with path.open("rb") as stream:
+        return sha256_of(stream)
 
 
 def hash_folder(folder: Path, *, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -119,6 +132,19 @@ class ArtifactStore:
 
         bentoml.models.delete(tag, _model_store=self._store)
 
+    @contextmanager
+    def lock(self, tag: str) -> Iterator[None]:
+        """Held while ``tag`` is looked up and, when absent, fetched into this store (from
+        :mod:`registry.remote`): two processes of one machine asking for it at once then fetch
+        it once, and neither reads the folder while the other is still writing it (BentoML
+        writes a tag's folder in place, so its ``model.yaml`` can be there before the weights).
+        """
+        # A file beside the tags' folders: BentoML lists folders only, so it never sees it.
+        path = self.root / f".{tag.replace(':', '-')}.lock"
+        with path.open("a") as handle:  # closing it releases the lock, on error too
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
     def verified_folder(self, tag: str, files: dict[str, str]) -> Path:
         """The store folder of ``tag``, after checking that it holds exactly ``files``.
 
@@ -137,7 +163,7 @@ class ArtifactStore:
                 code="artifact-not-found",
             ) from error
         found = hash_folder(folder, ignore=frozenset({_BENTOML_RECORD}))
-        problems = _differences(files, found)
+        problems = differences(files, found)
         if problems:
             raise TamperedArtifactError(
                 f"artifact {tag} at {folder} does not match its registered sha256: "
@@ -147,7 +173,9 @@ class ArtifactStore:
         return folder
 
 
-def _differences(expected: dict[str, str], found: dict[str, str]) -> list[str]:
+def differences(expected: dict[str, str], found: dict[str, str]) -> list[str]:
+    """What ``found`` (``{path: sha256}``) has that the registered ``expected`` has not: each
+    file changed, missing or added, by path; empty when they are the same."""
     changed = sorted(p for p in expected.keys() & found.keys() if expected[p] != found[p])
     missing = sorted(expected.keys() - found.keys())
     added = sorted(found.keys() - expected.keys())

@@ -1,8 +1,9 @@
 """The registry's Python API: :class:`Registry` (the CLI and the gateway are thin layers on it).
 
-It composes the store (database, audit), the artifact store (BentoML, sha256), the gates and the
-cards. Every change takes an ``actor`` (who) and a ``reason`` (why), which end up in the audit
-log with the before and after state.
+It composes the store (database, audit), the artifact store (BentoML, sha256), the shared model
+store that other machines fetch versions from (:mod:`registry.remote`, when configured), the
+gates and the cards. Every change takes an ``actor`` (who) and a ``reason`` (why), which end up
+in the audit log with the before and after state.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from types import TracebackType
 
 from pydantic import ValidationError
 
-from mammocad.errors import InvalidInputError, NotFoundError, UnauthorizedError
+from mammocad.errors import InvalidInputError, NotFoundError, UnauthorizedError, UnavailableError
 from mammocad.schemas.artifact import METADATA_FILE, WEIGHTS_FILE, TrainingMetadata
 from mammocad.schemas.trust import CalibrationRecord, OodDetectorRecord
 from registry.archive import ARTIFACT_FOLDER, read_archive, write_archive
@@ -41,6 +42,7 @@ from registry.errors import PromotionRefusedError, TamperedArtifactError
 from registry.evaluation import evaluation_from_report
 from registry.gates import production_gates
 from registry.keys import matches, mint_token, parse_key_id
+from registry.remote import RemoteArtifacts, default_store_url
 from registry.shift_study import with_ood_evaluation
 from registry.store import AliasCheck, AliasMove, NewVersion, SqlStore, VersionAction, VersionRef
 
@@ -48,11 +50,15 @@ __all__ = ["Registry"]
 
 
 class Registry:
-    """A model registry on one database and one BentoML model store.
+    """A model registry on one database, one local BentoML model store and, optionally, a
+    model store shared between machines.
 
     Args:
         url: SQLAlchemy URL; default SQLite ``registry.db`` in the state folder.
         artifact_root: BentoML model store folder; default ``$BENTOML_HOME/models``.
+        model_store_url: fsspec URL of the shared model store (:mod:`registry.remote`): every
+            registered version is uploaded there, and a version missing from the local store is
+            fetched from there; default ``$MAMMOCAD_MODEL_STORE_URL``, unset: local only.
         busy_timeout_s: how long a write waits for another writer's lock before it fails with
             ``registry-busy`` (:data:`registry.database.BUSY_TIMEOUT_S` by default).
 
@@ -67,6 +73,7 @@ class Registry:
         url: str | None = None,
         *,
         artifact_root: Path | None = None,
+        model_store_url: str | None = None,
         busy_timeout_s: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.url = url or default_url()
@@ -75,6 +82,8 @@ class Registry:
         self.store = SqlStore(self._engine)
         self._artifact_root = artifact_root
         self._artifact_store: ArtifactStore | None = None
+        shared = model_store_url or default_store_url()
+        self.remote = RemoteArtifacts(shared) if shared else None
 
     def __enter__(self) -> Registry:
         return self
@@ -125,13 +134,30 @@ class Registry:
         return self.store.audit(model_name, limit)
 
     def open_artifact(self, name: str, ref: VersionRef) -> Path:
-        """The local folder of a version's artifact, verified against its registered sha256.
+        """The local folder of a version's artifact, verified against its registered sha256;
+        fetched from the shared model store first if it is not in the local store.
 
         Raises:
+            NotFoundError: ``artifact-not-found``, in neither store.
             TamperedArtifactError: a file changed, went missing or was added.
+            UnavailableError: the shared model store cannot be read.
         """
-        version = self.store.get_version(name, ref)
-        return self.artifacts.verified_folder(version.artifact_tag, version.files)
+        return self._local_folder(self.store.get_version(name, ref))
+
+    def _local_folder(self, version: ModelVersion) -> Path:
+        tag, files = version.artifact_tag, version.files
+        if self.remote is None:
+            return self.artifacts.verified_folder(tag, files)
+        with self.artifacts.lock(tag):
+            try:
+                return self.artifacts.verified_folder(tag, files)
+            except NotFoundError:
+                pass  # registered on another machine: fetched below
+            with tempfile.TemporaryDirectory(prefix="mammocad-fetch-") as scratch:
+                self.remote.fetch(tag, files, Path(scratch))  # every file checked first
+                labels = _labels(version.model_name, version.task, version.version)
+                self.artifacts.put(Path(scratch), tag, files, labels)
+            return self.artifacts.verified_folder(tag, files)
 
     # --- registering -----------------------------------------------------------------------
 
@@ -165,8 +191,7 @@ class Registry:
     def export_version(self, name: str, ref: VersionRef, out: Path) -> Path:
         """Write a version (verified artifact + records) to one ``.tar.gz`` archive."""
         version = self.store.get_version(name, ref)
-        folder = self.artifacts.verified_folder(version.artifact_tag, version.files)
-        return write_archive(self.store.get_model(name), version, folder, out)
+        return write_archive(self.store.get_model(name), version, self._local_folder(version), out)
 
     def import_version(
         self, archive: Path, *, actor: str, name: str | None = None, reason: str = ""
@@ -207,12 +232,17 @@ class Registry:
         reason: str,
     ) -> ModelVersion:
         created: list[str] = []
+        uploaded: list[str] = []
 
         def stage(number: int) -> str:
             tag = f"{new.model_name}:v{number}-{new.artifact_sha256.removeprefix('sha256:')[:12]}"
-            labels = {"task": new.task, "version": str(number), "registry-model": new.model_name}
+            labels = _labels(new.model_name, new.task, number)
             if self.artifacts.put(source, tag, new.files, labels):
                 created.append(tag)
+            if self.remote is not None:  # a failed upload fails the registration
+                # The local copy, just checked: only bytes that match the database go out.
+                checked = self.artifacts.verified_folder(tag, new.files)
+                uploaded.extend(self.remote.upload(tag, checked, new.files))
             return tag
 
         try:
@@ -226,6 +256,8 @@ class Registry:
         except BaseException:
             for tag in created:  # the database never saw it: leave no orphan in the store
                 self.artifacts.remove(tag)
+            if self.remote is not None:
+                self.remote.discard(uploaded)
             raise
 
     # --- records ---------------------------------------------------------------------------
@@ -298,16 +330,27 @@ class Registry:
         return self.store.move_alias(name, alias, ref, actor=actor, reason=reason, check=check)
 
     def _servable_gate(self, candidate: ModelVersion) -> UnmetGate | None:
-        """The artifact gate of every alias move: the serving side opens a version from this
-        store, sha256-verified; a version it cannot open must never be what an alias names."""
+        """The artifact gate of every alias move: the serving side opens a version from the
+        store it loads from, sha256-verified; a version it cannot open must never be what an
+        alias names. With a shared model store that is the shared one (every replica without
+        the version fetches it from there, whatever this machine's local store holds)."""
+        tag, files = candidate.artifact_tag, candidate.files
         try:
-            self.artifacts.verified_folder(candidate.artifact_tag, candidate.files)
-        except (NotFoundError, TamperedArtifactError) as error:
+            if self.remote is None:
+                self.artifacts.verified_folder(tag, files)
+            else:
+                with tempfile.TemporaryDirectory(prefix="mammocad-verify-") as scratch:
+                    self.remote.fetch(tag, files, Path(scratch))
+        except (NotFoundError, TamperedArtifactError, UnavailableError) as error:
+            where = (
+                f"model store {self.artifacts.root}; MAMMOCAD_HOME / BENTOML_HOME must name the "
+                "store the services read"
+                if self.remote is None
+                else f"shared model store {self.remote.url}, which the services fetch from"
+            )
             return UnmetGate(
                 gate="artifact",
-                reason=f"the serving side could not open it: {error.detail} (model store "
-                f"{self.artifacts.root}; MAMMOCAD_HOME / BENTOML_HOME must name the store the "
-                "services read)",
+                reason=f"the serving side could not open it: {error.detail} ({where})",
             )
         return None
 
@@ -375,6 +418,11 @@ class Registry:
             raise UnauthorizedError("invalid, unknown, revoked or expired API key")
         key = found[0]
         return Principal(actor=f"key:{key.name}", scopes=frozenset(key.scopes))
+
+
+def _labels(model_name: str, task: str, number: int) -> dict[str, str]:
+    """The BentoML labels of a version's tag, wherever it is put into a local store."""
+    return {"task": task, "version": str(number), "registry-model": model_name}
 
 
 def _read_metadata(folder: Path) -> TrainingMetadata:

@@ -169,7 +169,7 @@ class TaskEngine(Generic[RequestT, OutcomeT]):
         # (one at a time): see _pinned_torch_thread for why torch work never hops threads.
         self._forward_thread = _pinned_torch_thread("forward", settings.torch_threads)
         self._explain_thread = _pinned_torch_thread("explain", settings.torch_threads)
-        self._registry = Registry(settings.registry_url)
+        self._registry = Registry(settings.registry_url, model_store_url=settings.model_store_url)
         self.resident = ResidentModels(
             self._registry, task, capacity=settings.resident_models, device=settings.device
         )

@@ -25,6 +25,13 @@ class ServingSettings(BaseSettings):
         description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
         "default SQLite registry.db in the state folder",
     )
+    model_store_url: str | None = Field(
+        default=None,
+        description="fsspec URL of the model store shared between machines (file:///srv/"
+        "model-store, s3://bucket/models...): registered versions are uploaded there and a "
+        "version missing from the local BentoML store is fetched from there, every file "
+        "sha256-checked (registry/remote.py); default: each machine's local store only",
+    )
     resident_models: int = Field(
         default=3,
         ge=1,

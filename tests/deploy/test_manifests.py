@@ -287,7 +287,12 @@ def test_every_config_map_secret_and_claim_a_pod_uses_exists() -> None:
     claims = {doc["metadata"]["name"] for doc in _of_kind("PersistentVolumeClaim")}
     for deployment in _of_kind("Deployment"):
         pod = deployment["spec"]["template"]["spec"]
-        assert {volume["persistentVolumeClaim"]["claimName"] for volume in pod["volumes"]} <= claims
+        used = {
+            volume["persistentVolumeClaim"]["claimName"]
+            for volume in pod["volumes"]
+            if "persistentVolumeClaim" in volume
+        }
+        assert used <= claims
         for container in pod["containers"]:
             for source in container["envFrom"]:
                 if "configMapRef" in source:
@@ -297,6 +302,41 @@ def test_every_config_map_secret_and_claim_a_pod_uses_exists() -> None:
             for variable in container.get("env", []):
                 key = variable["valueFrom"]["secretKeyRef"]
                 assert key["key"] in secrets[key["name"]]
+
+
+def _shared_store_path(url: str) -> str:
+    """The folder a ``file://`` model store URL names (what the deployments mount there)."""
+    assert url.startswith("file:///"), f"{url}: the manifests mount a volume, so file://"
+    return url.removeprefix("file://")
+
+
+def test_each_pod_has_its_own_bentoml_store_and_mounts_the_shared_one_where_the_url_says() -> None:
+    # A BentoML home shared by pods would let each new replica wipe the metric files of those
+    # running (docker/README.md); versions reach every pod through the shared model store.
+    [settings] = _of_kind("ConfigMap")
+    shared = _shared_store_path(settings["data"]["MAMMOCAD_MODEL_STORE_URL"])
+    image_service = {COMPOSE["services"][name]["image"]: name for name in _built_services()}
+    for deployment in _of_kind("Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {volume["name"]: volume for volume in pod["volumes"]}
+        [container] = pod["containers"]
+        mounted = {
+            mount["mountPath"]: volumes[mount["name"]] for mount in container["volumeMounts"]
+        }
+        home = _built_stage(image_service[container["image"]]).env["BENTOML_HOME"]
+        assert "emptyDir" in mounted[home], container["name"]
+        assert "persistentVolumeClaim" in mounted[shared], container["name"]
+        assert not any(path.startswith(f"{home}/") for path in mounted), container["name"]
+
+
+def test_compose_mounts_the_shared_store_where_the_url_says_and_no_bentoml_home() -> None:
+    for name in _built_services():
+        service = COMPOSE["services"][name]
+        shared = _shared_store_path(service["environment"]["MAMMOCAD_MODEL_STORE_URL"])
+        home = _built_stage(name).env["BENTOML_HOME"]
+        targets = {volume["target"] for volume in service["volumes"]}
+        assert shared in targets, name
+        assert not any(target == home or target.startswith(f"{home}/") for target in targets)
 
 
 def test_every_service_selects_one_deployment_on_a_port_it_names() -> None:

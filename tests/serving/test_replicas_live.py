@@ -2,6 +2,11 @@
 a version promoted while they run is served by both without a restart, and a replica killed
 under sequential and concurrent load costs no request.
 
+As on separate machines, every process has a BentoML store of its own, empty when it starts:
+this test process registers into a shared model store (a ``file://`` folder,
+``MAMMOCAD_MODEL_STORE_URL``), and each replica serves a version after fetching it from there
+and checking every file's sha256 (registry/remote.py).
+
 Slow: it starts three ``bentoml serve`` processes, a gateway and a PostgreSQL server of its own.
 """
 
@@ -29,6 +34,7 @@ from registry import PRODUCTION, Registry
 from serving.processes import SERVICES, ServiceProcess, free_port, start_gateway, start_service
 from tests.registry.builders import COMPLETE_CARD, write_report
 from tests.registry.postgres_server import find_bindir, throwaway_server
+from tests.registry.stores import stored_tags
 from tests.serving.conftest import ClassifierCase, ServingWorld, frame, post_image
 
 pytestmark = pytest.mark.integration
@@ -64,12 +70,21 @@ def _make_production(
 
 @dataclass
 class Topology:
-    """The running processes: classify replicas ``a`` and ``b``, ``detect``, the gateway."""
+    """The running processes: classify replicas ``a`` and ``b``, ``detect``, the gateway; the
+    shared model store they fetch versions from, and each service's own local store."""
 
     a: ServiceProcess
     b: ServiceProcess
     detect: ServiceProcess
     gateway: ServiceProcess
+    model_store_url: str
+    local_stores: dict[str, Path]  # "a", "b", "detect": that service's $BENTOML_HOME/models
+
+
+def _own_home(root: Path, name: str) -> dict[str, str]:
+    """The environment that gives one process a BentoML home (and so a model store) of its own,
+    as a machine of its own would have."""
+    return {"BENTOML_HOME": str(root / name)}
 
 
 @pytest.fixture(scope="module")
@@ -77,28 +92,42 @@ def topology(
     serving_world: ServingWorld, postgres_registry: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Topology]:
     reports = tmp_path_factory.mktemp("replica-reports")
-    with Registry(postgres_registry) as registry:
+    model_store_url = tmp_path_factory.mktemp("shared-model-store").as_uri()
+    with Registry(postgres_registry, model_store_url=model_store_url) as registry:
         models: list[tuple[Path, str, Task]] = [
             (serving_world.classifier_folder, "classifier", "classify"),
             (serving_world.detector_folder, "detector", "detect"),
         ]
         for folder, name, task in models:
             _make_production(registry, folder, name, task, reports, 0.8)
-    env = serving_world.env | {"MAMMOCAD_REGISTRY_URL": postgres_registry}
+    env = serving_world.env | {
+        "MAMMOCAD_REGISTRY_URL": postgres_registry,
+        "MAMMOCAD_MODEL_STORE_URL": model_store_url,
+    }
+    homes = tmp_path_factory.mktemp("replica-homes")
+    names = ["a", "b", "detect"]
+    local_stores = {name: homes / name / "models" for name in names}
     targets = [SERVICES["classify"], SERVICES["classify"], SERVICES["detect"]]
     with ThreadPoolExecutor(len(targets)) as pool:  # cold starts overlap
-        started = [pool.submit(start_service, target, free_port(), env=env) for target in targets]
+        started = [
+            pool.submit(start_service, target, free_port(), env=env | _own_home(homes, name))
+            for target, name in zip(targets, names, strict=True)
+        ]
     services = [future.result() for future in started]
     a, b, detect = services
-    gateway_env = env | {
-        "MAMMOCAD_CLASSIFY_URL": f"{a.url},{b.url}",
-        "MAMMOCAD_DETECT_URL": detect.url,
-        "MAMMOCAD_SERVICE_PROBE_INTERVAL_S": "0.2",
-        "MAMMOCAD_RATE_LIMIT": "",  # the clients below ask as fast as they are answered
-    }
+    gateway_env = (
+        env
+        | _own_home(homes, "gateway")
+        | {
+            "MAMMOCAD_CLASSIFY_URL": f"{a.url},{b.url}",
+            "MAMMOCAD_DETECT_URL": detect.url,
+            "MAMMOCAD_SERVICE_PROBE_INTERVAL_S": "0.2",
+            "MAMMOCAD_RATE_LIMIT": "",  # the clients below ask as fast as they are answered
+        }
+    )
     gateway = start_gateway(free_port(), env=gateway_env)
     try:
-        yield Topology(a, b, detect, gateway)
+        yield Topology(a, b, detect, gateway, model_store_url, local_stores)
     finally:
         gateway.stop()
         for service in services:
@@ -158,22 +187,30 @@ def test_replicas_serve_a_new_version_and_survive_one_killed_under_load(
 ) -> None:
     base = topology.gateway.url
     data = tiny_set[0].path.read_bytes()
+    # Running, and nothing in their stores: whatever they serve below, they fetched.
+    assert all(stored_tags(store) == [] for store in topology.local_stores.values())
     ready = httpx.get(f"{base}/v1/health/ready", timeout=10)
     assert ready.status_code == 200, ready.text
     assert ready.json()["tasks"]["classify"]["service"] == f"{topology.a.url},{topology.b.url}"
     assert post_image(base, "detect", data, model=PRODUCTION).status_code == 200
     assert [_classified_version(base, data) for _ in range(4)] == [1] * 4
 
-    with Registry(postgres_registry) as registry:
+    with Registry(postgres_registry, model_store_url=topology.model_store_url) as registry:
         promoted = _make_production(
             registry, serving_world.classifier_folder, "classifier", "classify", tmp_path, 0.85
         )
+        classifier_tags = [registry.get_version("classifier", v).artifact_tag for v in (1, 2)]
+        detector_tag = registry.get_version("detector", 1).artifact_tag
     assert promoted == 2
     # Taken in turn, four sequential requests reach each replica twice: no restart needed.
     assert [_classified_version(base, data) for _ in range(4)] == [promoted] * 4
     case = classifier_cases[0]
     assert _answers_directly(topology.a, promoted, case)
     assert _answers_directly(topology.b, promoted, case)
+    # Each served both versions from its own store, empty at its start: fetched, not shared.
+    stores = topology.local_stores
+    assert stored_tags(stores["a"]) == stored_tags(stores["b"]) == sorted(classifier_tags)
+    assert stored_tags(stores["detect"]) == [detector_tag]
 
     statuses: list[int] = []
     done = threading.Event()
