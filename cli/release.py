@@ -60,6 +60,7 @@ def release(
     recipe (see docs/results.md for what the recipe is and how well it does)."""
     from models.evaluation.crossval import CvPlan
     from models.release import build_release
+    from models.training.distributed import process_group
     from registry import PRODUCTION, PromotionRefusedError, Registry
 
     console = Console()
@@ -71,14 +72,17 @@ def release(
         folder = out or state_home() / "models" / task.value / datetime.now(UTC).strftime(
             "release-%Y%m%d-%H%M%S"
         )
-        made = build_release(
-            recipe,
-            dataset,
-            folder,
-            CvPlan(k=k, repeats=repeats, seed=seed, explanations=explanations),
-            device=device,
-            console=console,
-        )
+        with process_group(device) as ranks:
+            made = build_release(
+                recipe,
+                dataset,
+                folder,
+                CvPlan(k=k, repeats=repeats, seed=seed, explanations=explanations),
+                device=device,
+                console=console,
+            )
+        if not ranks.is_main:  # under torchrun: rank 0 wrote the folder and registers it
+            return
         console.print(summary_table(made.summary, recipe.name))
         with Registry() as registry:
             why = reason or f"release of recipe {recipe.name} on {dataset.name}"

@@ -49,7 +49,9 @@ def train(
         str, typer.Option(help="model grid ROWSxCOLUMNS (multiples of 32)")
     ] = "448x320",
     epochs: Annotated[int, typer.Option(min=1)] = 14,
-    batch_size: Annotated[int, typer.Option(min=1)] = 4,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="images per step, over all processes together")
+    ] = 4,
     patience: Annotated[int, typer.Option(min=1, help="early-stopping patience (epochs)")] = 5,
     val_fraction: Annotated[float, typer.Option(min=0.05, max=0.5)] = 0.2,
     calibration_data: Annotated[
@@ -65,8 +67,20 @@ def train(
     ] = Selection.BEST,
     seed: Annotated[int, typer.Option()] = 0,
     device: Annotated[str, typer.Option(help="auto (GPU if present), cpu, cuda")] = "auto",
+    accumulation: Annotated[
+        int, typer.Option(min=1, help="micro-batches per step on each process")
+    ] = 1,
+    workers: Annotated[
+        int, typer.Option(min=0, help="DataLoader processes that load and augment examples")
+    ] = 0,
 ) -> None:
-    """Train a model with transfer learning and augmentation; save weights + metadata."""
+    """Train a model with transfer learning and augmentation; save weights + metadata.
+
+    Alone, or on several processes under torchrun (one per GPU, or CPU processes), e.g.
+    ``torchrun --standalone --nproc-per-node 2 --no-python mammocad train classifier ...``:
+    ``--batch-size`` is then the batch of all processes together, and rank 0 writes the folder.
+    """
+    from models.training.distributed import process_group
     from models.training.loop import TrainingOptions
     from models.training.run import train_and_save
     from models.training.tasks import CLASSIFY, DETECT
@@ -77,23 +91,28 @@ def train(
         raise typer.BadParameter(f"{size}: rows and columns must be multiples of 32")
     try:
         dataset = load_dataset(data)
-        train_and_save(
-            CLASSIFY if task is TaskName.CLASSIFIER else DETECT,
-            dataset,
-            out or default_model_dir(task),
-            target_shape=shape,
-            options=TrainingOptions(
-                epochs=epochs,
-                batch_size=batch_size,
-                patience=patience,
-                selection=selection.value,
-                seed=seed,
-                device=device,
-            ),
-            val_fraction=val_fraction,
-            calibration_set=None if calibration_data is None else load_dataset(calibration_data),
-            console=console,
-        )
+        with process_group(device):
+            train_and_save(
+                CLASSIFY if task is TaskName.CLASSIFIER else DETECT,
+                dataset,
+                out or default_model_dir(task),
+                target_shape=shape,
+                options=TrainingOptions(
+                    epochs=epochs,
+                    batch_size=batch_size,
+                    patience=patience,
+                    selection=selection.value,
+                    seed=seed,
+                    device=device,
+                    accumulation=accumulation,
+                    workers=workers,
+                ),
+                val_fraction=val_fraction,
+                calibration_set=None
+                if calibration_data is None
+                else load_dataset(calibration_data),
+                console=console,
+            )
     except MammocadError as error:
         console.print(f"[red]cannot train[/red] ({error.code}): {error.detail}")
         raise typer.Exit(code=2) from error

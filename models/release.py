@@ -15,6 +15,10 @@
 
 Registering, attaching the report, writing the card and promoting are the registry's
 (``mammocad release`` does them, :mod:`cli.release`); nothing here imports the registry.
+
+Under torchrun every rank runs all of it, so that each model (fold models and the final one) is
+trained by all ranks together (:mod:`models.training.distributed`); the folds' predictions are
+computed on every rank alike, and only rank 0 fits the OOD detector and writes ``folder``.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from models.explain.background import choose_background, save_background
 from models.training.artifacts import code_version, now_utc, save_artifact
 from models.training.cache import cached_prepared_images
 from models.training.data import PreparedImage
+from models.training.distributed import current_ranks
 from models.training.recipe import Recipe
 from models.trust.cross_fit import CrossFitted, cross_fit_classifier, cross_fit_detector
 from models.trust.ood import fit_ood_detector, ood_features
@@ -80,7 +85,7 @@ def build_release(
 ) -> Release:
     """Cross-validate ``recipe`` on ``dataset``, train the final model, fit its calibration,
     threshold and OOD detector, and write everything into ``folder`` (module docstring)."""
-    console = console or Console()
+    console = (console or Console()) if current_ranks().is_main else Console(quiet=True)
     started = time.perf_counter()
     with console.status(f"preparing {len(dataset)} films at {recipe.ingest.target_shape} ..."):
         images = cached_prepared_images(dataset, recipe.ingest)
@@ -121,6 +126,7 @@ def build_release(
         | {
             "recipe": recipe.name,
             "cross_validation": {"k": plan.k, "repeats": plan.repeats, "seeds": plan.seeds},
+            "processes": current_ranks().world_size,
         },
         seed=plan.seed,
         device=str(resolve_device(device)),
@@ -131,6 +137,10 @@ def build_release(
         operating_point=crossfit.thresholds,
         history=[],
     )
+    if not current_ranks().is_main:
+        return Release(
+            folder, folder / REPORT_FILE, summary, crossfit, round(time.perf_counter() - started, 1)
+        )
     save_artifact(folder, final, metadata)
     (folder / CALIBRATION_FILE).write_text(
         crossfit.calibration.model_dump_json(indent=2) + "\n", "utf-8"

@@ -43,6 +43,10 @@ class PyramidTrunk(nn.Module):
         super().__init__()
         self.trunk = EfficientNetLite0Features(pretrained=pretrained)
         self.pyramid = FeaturePyramidNetwork(2, list(FEATURE_CHANNELS.values()), channels)
+        # The pyramid's output convolutions of the coarser levels run, but nothing reads their
+        # maps, so no loss ever reaches them: not trainable (DistributedDataParallel would
+        # otherwise wait for their gradients forever). The state dict is unchanged.
+        self.pyramid.layer_blocks[1:].requires_grad_(False)
         self.last_conv = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())
         self.channels = channels
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from monai.transforms import Compose
 from torch.utils.data import Dataset
 
 from mammocad.datasets.records import DataSet, Lesion
@@ -20,6 +21,7 @@ from mammocad.geometry import GridTransform
 from mammocad.ingest.metadata import ImageMetadata
 from mammocad.ingest.pipeline import IngestOptions, ingest_file, model_input
 from mammocad.vocabulary import Label
+from models.training.sampling import Draw
 from models.training.targets import Box, boxes_from_instances, instance_map
 
 __all__ = ["Example", "ExampleDataset", "PreparedImage", "collate", "prepare_images"]
@@ -108,13 +110,16 @@ class ExampleDataset(Dataset[Example]):
         augment: a MONAI dictionary transform over ``image``, ``instances`` and, when the
             images have one, ``detail`` (each (1, H, W)); lesion boxes are read back from the
             moved instance map.
+
+    Indexed by a :class:`~models.training.sampling.Draw`, the augmentation is first re-seeded
+    with the draw's seed: the example is then the same in whichever process loads it.
     """
 
     def __init__(
         self,
         images: Sequence[PreparedImage],
         keep: Callable[[Lesion], bool],
-        augment: Callable[[dict[str, object]], dict[str, object]] | None = None,
+        augment: Compose | None = None,
     ) -> None:
         self.images = list(images)
         self.keep = keep
@@ -123,7 +128,10 @@ class ExampleDataset(Dataset[Example]):
     def __len__(self) -> int:
         return len(self.images)
 
-    def __getitem__(self, index: int) -> Example:
+    def __getitem__(self, key: int | Draw) -> Example:
+        index = key.image if isinstance(key, Draw) else key
+        if isinstance(key, Draw) and self.augment is not None:
+            self.augment.set_random_state(seed=key.augmentation_seed)
         item = self.images[index]
         targets = [
             lesion for lesion in item.lesions if lesion.box is not None and self.keep(lesion)

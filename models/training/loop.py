@@ -6,6 +6,7 @@ weights (by the task's validation metric), so both models get the same, tested l
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
@@ -19,11 +20,13 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from torch.utils.data import DataLoader, WeightedRandomSampler
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader
 
-from models.device import resolve_device
 from models.training.augment import mammogram_augmentation
 from models.training.data import Example, ExampleDataset, PreparedImage, collate
+from models.training.distributed import current_ranks, device_for, from_main, mean_across, wrap
+from models.training.sampling import EpochBatches
 from models.training.tasks import TaskSpec, Validation
 
 __all__ = [
@@ -41,7 +44,9 @@ class TrainingOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     epochs: int = Field(default=14, ge=1)
-    batch_size: int = Field(default=4, ge=1)
+    batch_size: int = Field(
+        default=4, ge=1, description="images per optimiser step, over all processes together"
+    )
     learning_rate: float = Field(default=1e-3, gt=0, description="heads and pyramid")
     trunk_learning_rate: float = Field(default=2e-4, gt=0, description="pretrained trunk")
     weight_decay: float = Field(default=1e-4, ge=0)
@@ -54,6 +59,18 @@ class TrainingOptions(BaseModel):
     )
     seed: int = 0
     device: str = Field(default="auto", description="auto, cpu, cuda or cuda:N")
+    accumulation: int = Field(
+        default=1,
+        ge=1,
+        description="micro-batches per optimiser step on each process (a large batch in "
+        "little GPU memory)",
+    )
+    workers: int = Field(
+        default=0, ge=0, description="DataLoader processes that load and augment examples"
+    )
+    mixed_precision: bool = Field(
+        default=True, description="bfloat16 autocast when training on a GPU (no effect on CPUs)"
+    )
 
 
 Resample = Callable[[int, torch.nn.Module], Sequence[PreparedImage]]
@@ -101,36 +118,46 @@ def fit(
     epoch runs and the final weights are kept.
     A metric that cannot be computed (NaN: e.g. a validation split without a positive) never
     counts as better, so the first epoch's weights are kept rather than an arbitrary one.
+
+    Under torchrun (:mod:`models.training.distributed`) every rank calls this with the same
+    arguments: each trains on its share of every global batch of ``options.batch_size``
+    (:mod:`models.training.sampling`) through DistributedDataParallel, the epoch's loss is
+    averaged over the ranks, rank 0 validates and every rank takes its decisions, and only rank
+    0 shows progress. The returned model is the same on every rank.
     """
-    console = console or Console()
     started = time.perf_counter()
-    device = resolve_device(options.device)
-    generator = seed_everything(options.seed)
+    ranks = current_ranks()
+    console = (console or Console()) if ranks.is_main else Console(quiet=True)
+    device = device_for(options.device, ranks)
+    seed_everything(options.seed)
     model.to(device)
+    trained = wrap(model, ranks, device)
     first = train if resample is None else resample(1, model)
     augment = mammogram_augmentation(first[0].pixels.shape, options.seed)
 
-    def loader_of(images: Sequence[PreparedImage]) -> DataLoader[Example]:
-        sampler = WeightedRandomSampler(
+    def loader_of(images: Sequence[PreparedImage], epoch: int) -> DataLoader[Example]:
+        batches = EpochBatches(
             task.sample_weights(images),
-            num_samples=len(images),
-            replacement=True,
-            generator=generator,
-        )
-        dataset = ExampleDataset(images, keep=task.keep, augment=augment)
-        return DataLoader(
-            dataset,
             batch_size=options.batch_size,
-            sampler=sampler,
+            seed=options.seed,
+            epoch=epoch,
+            ranks=ranks,
+            accumulation=options.accumulation,
+        )
+        return DataLoader(
+            ExampleDataset(images, keep=task.keep, augment=augment),
+            batch_sampler=batches,
             collate_fn=collate,
-            num_workers=0,
+            num_workers=options.workers,
+            pin_memory=device.type == "cuda",
         )
 
-    loader = loader_of(first)
+    loader = loader_of(first, 1)
+    plan = _batches(loader)
     optimizer = torch.optim.AdamW(
         _parameter_groups(model, options), weight_decay=options.weight_decay
     )
-    steps = options.epochs * len(loader)  # the first epoch's length: resampled epochs vary
+    steps = options.epochs * plan.steps  # the first epoch's length: resampled epochs vary
     progress_done = [0.0]  # share of the schedule done: the cosine follows it, not step counts
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda _: 0.5 * (1 + math.cos(math.pi * min(progress_done[0], 1.0)))
@@ -149,28 +176,41 @@ def fit(
         bar = progress.add_task(f"train {task.name}", total=steps, status="")
         done_steps = 0
         for epoch in range(1, options.epochs + 1):
+            if epoch > 1:
+                loader = loader_of(train if resample is None else resample(epoch, model), epoch)
+                plan = _batches(loader)
             if resample is not None and epoch > 1:
-                loader = loader_of(resample(epoch, model))
-                remaining = (options.epochs - epoch + 1) * len(loader)  # epochs differ in size
+                remaining = (options.epochs - epoch + 1) * plan.steps  # epochs differ in size
                 progress.update(bar, total=done_steps + remaining)
-            model.train()
+            trained.train()
             losses = []
-            for batch, (images, examples) in enumerate(loader):
-                loss = task.loss(model, images.to(device), examples)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                progress_done[0] = (epoch - 1 + (batch + 1) / len(loader)) / options.epochs
-                scheduler.step()
+            for index, (images, examples) in enumerate(loader):
+                step, micro = divmod(index, plan.accumulation)
+                last_micro = micro == plan.accumulation - 1
+                torch.manual_seed(plan.forward_seed(step, micro))
+                with _gradient_sync(trained, last_micro):
+                    with _mixed_precision(device, options):
+                        loss = task.loss(trained, images.to(device), examples)
+                    (loss * plan.loss_scale(step, micro)).backward()
                 losses.append(float(loss.detach()))
+                if not last_micro:
+                    continue
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+                progress_done[0] = (epoch - 1 + (step + 1) / plan.steps) / options.epochs
+                scheduler.step()
                 done_steps += 1
                 progress.update(bar, advance=1, status=f"epoch {epoch} loss {np.mean(losses):.3f}")
-            validated = None if validation is None else task.validate(model, validation, device)
+            epoch_loss = mean_across(float(np.mean(losses)), len(losses), ranks, device)
+            validated = None
+            if validation is not None:
+                mine = task.validate(model, validation, device) if ranks.is_main else None
+                validated = from_main(mine, ranks)
             metric = float("nan") if validated is None else validated.metrics[task.metric_name]
             history.append(
                 {
                     "epoch": epoch,
-                    "loss": float(np.mean(losses)),
+                    "loss": epoch_loss,
                     **({} if validated is None else validated.metrics),
                 }
             )
@@ -180,7 +220,7 @@ def fit(
                 best_metric = metric if not math.isnan(metric) else best_metric
                 best_epoch, best = epoch, validated
                 best_state = copy.deepcopy(model.state_dict())
-            status = f"epoch {epoch} loss {np.mean(losses):.3f}" + (
+            status = f"epoch {epoch} loss {epoch_loss:.3f}" + (
                 ""
                 if validated is None
                 else f" val {task.metric_name} {metric:.3f} (best {best_metric:.3f} @ {best_epoch})"
@@ -202,6 +242,31 @@ def fit(
         history=history,
         seconds=time.perf_counter() - started,
     )
+
+
+def _batches(loader: DataLoader[Example]) -> EpochBatches:
+    """The epoch plan of a loader made by :func:`fit`."""
+    plan = loader.batch_sampler
+    if not isinstance(plan, EpochBatches):
+        raise TypeError(f"fit's loaders batch with EpochBatches, got {type(plan)}")
+    return plan
+
+
+def _gradient_sync(model: torch.nn.Module, sync: bool) -> contextlib.AbstractContextManager[object]:
+    """DDP's all-reduce only on a step's last micro-batch (before it, gradients accumulate)."""
+    if sync or not isinstance(model, DistributedDataParallel):
+        return contextlib.nullcontext()
+    return model.no_sync()
+
+
+def _mixed_precision(
+    device: torch.device, options: TrainingOptions
+) -> contextlib.AbstractContextManager[object]:
+    """bfloat16 autocast on a GPU (no loss scaling needed, unlike float16); nothing on the CPU,
+    where it would change the results and not the speed of these convolutions."""
+    if device.type == "cuda" and options.mixed_precision:
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def replaces_best(metric: float, best_metric: float) -> bool:

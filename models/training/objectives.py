@@ -110,6 +110,11 @@ def detector_loss(output: DetectorOutput, examples: list[Example], *, stride: in
         loss = loss + F.binary_cross_entropy_with_logits(
             output.malignancy[b, 0, r, c], torch.tensor(malignant, device=device)
         )
+    else:
+        # No mass in the batch: the size and malignancy heads learn nothing, but they stay in
+        # the graph with a zero gradient, as every parameter must get one in every step of a
+        # distributed job (DistributedDataParallel waits for all of them).
+        loss = loss + 0.0 * (output.size.sum() + output.malignancy.sum())
     return loss
 
 

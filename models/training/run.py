@@ -18,6 +18,7 @@ from models.device import resolve_device
 from models.explain.background import choose_background, save_background
 from models.training.artifacts import code_version, now_utc, save_artifact
 from models.training.data import PreparedImage, prepare_images
+from models.training.distributed import current_ranks
 from models.training.loop import FitResult, TrainingOptions, fit, seed_everything
 from models.training.tasks import TaskSpec
 from models.trust.fit import fit_trust
@@ -69,10 +70,15 @@ def train_and_save(
     the metadata, and inference re-uses them). ``calibration_set`` (patients the training data
     does not hold) joins the validation split for fitting the calibration and the OOD threshold.
 
+    Under torchrun every rank makes the same seeded patient split and trains its share
+    (:func:`models.training.loop.fit`); only rank 0 fits the calibration and the OOD detector
+    and writes ``out_dir``, the other ranks return once training is done.
+
     Raises:
         ValueError: ``calibration_set`` shares patients with ``dataset``.
     """
-    console = console or Console()
+    ranks = current_ranks()
+    console = (console or Console()) if ranks.is_main else Console(quiet=True)
     ingest = task.ingest_options(target_shape)
     if calibration_set is not None:
         shared = set(calibration_set.patients) & set(dataset.patients)
@@ -92,6 +98,8 @@ def train_and_save(
     result = train_on_split(task, train_images, val_images, options, console)
     if result.best is None:  # fit() validates every epoch when it is given a split
         raise RuntimeError("training with a validation split returned no validation")
+    if not ranks.is_main:
+        return out_dir
     best = result.best
     metadata = TrainingMetadata(
         task=task.name,  # "classify" or "detect": pydantic checks it is a Task
@@ -115,7 +123,8 @@ def train_and_save(
         acquisition=AcquisitionProfile.of(
             image.metadata for image in [*train_images, *val_images] if image.metadata
         ),
-        hyperparameters=options.model_dump(mode="json") | {"val_fraction": val_fraction},
+        hyperparameters=options.model_dump(mode="json")
+        | {"val_fraction": val_fraction, "processes": ranks.world_size},
         seed=options.seed,
         device=str(resolve_device(options.device)),
         epochs_run=result.epochs_run,

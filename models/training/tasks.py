@@ -25,6 +25,7 @@ from models.nets.classifier import ClassifierNetwork, LesionEvidenceClassifier
 from models.nets.detector import MassDetector
 from models.nets.patch_classifier import PATCH_WINDOW, PatchEvidenceClassifier
 from models.training.data import Example, PreparedImage
+from models.training.distributed import unwrap
 from models.training.objectives import classifier_loss, detector_loss, patch_cell_loss
 
 __all__ = ["CLASSIFY", "DETECT", "PATCH_CLASSIFY", "TaskSpec", "Validation"]
@@ -52,7 +53,12 @@ class TaskSpec(Protocol):
     def sample_weights(self, images: Sequence[PreparedImage]) -> list[float]: ...
     def loss(
         self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
-    ) -> torch.Tensor: ...
+    ) -> torch.Tensor:
+        """The batch's mean loss. ``model`` may be a DistributedDataParallel wrapper: the
+        forward pass must go through it (that is what sets up the gradient all-reduce), and
+        the network's attributes are read from :func:`unwrap` of it."""
+        ...
+
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
     ) -> Validation:
@@ -131,8 +137,8 @@ class ClassifyTask:
     def loss(
         self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
     ) -> torch.Tensor:
-        network = _classifier(model)
-        return classifier_loss(network(images), examples, stride=network.stride)
+        network = _classifier(unwrap(model))
+        return classifier_loss(model(images), examples, stride=network.stride)
 
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
@@ -187,9 +193,9 @@ class PatchClassifyTask:
     def loss(
         self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
     ) -> torch.Tensor:
-        network = _patch_classifier(model)
+        network = _patch_classifier(unwrap(model))
         return patch_cell_loss(
-            network(images), images, examples, stride=network.stride, window=PATCH_WINDOW
+            model(images), images, examples, stride=network.stride, window=PATCH_WINDOW
         )
 
     def validate(
@@ -225,8 +231,8 @@ class DetectTask:
     def loss(
         self, model: torch.nn.Module, images: torch.Tensor, examples: list[Example]
     ) -> torch.Tensor:
-        network = _detector(model)
-        return detector_loss(network(images), examples, stride=network.stride)
+        network = _detector(unwrap(model))
+        return detector_loss(model(images), examples, stride=network.stride)
 
     def validate(
         self, model: torch.nn.Module, images: Sequence[PreparedImage], device: torch.device
