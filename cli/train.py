@@ -73,6 +73,13 @@ def train(
     workers: Annotated[
         int, typer.Option(min=0, help="DataLoader processes that load and augment examples")
     ] = 0,
+    stream: Annotated[
+        bool,
+        typer.Option(
+            help="keep the model-grid images in an on-disk cache read on demand, not in memory "
+            "(large data sets; ingested by the --workers processes)"
+        ),
+    ] = False,
 ) -> None:
     """Train a model with transfer learning and augmentation; save weights + metadata.
 
@@ -111,6 +118,7 @@ def train(
                 calibration_set=None
                 if calibration_data is None
                 else load_dataset(calibration_data),
+                stream=stream,
                 console=console,
             )
     except MammocadError as error:

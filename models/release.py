@@ -50,7 +50,7 @@ from models.evaluation.report import write_json
 from models.explain.background import choose_background, save_background
 from models.training.artifacts import code_version, now_utc, save_artifact
 from models.training.cache import cached_prepared_images
-from models.training.data import PreparedImage
+from models.training.data import ModelInputs, PreparedImage
 from models.training.distributed import current_ranks
 from models.training.recipe import Recipe
 from models.trust.cross_fit import CrossFitted, cross_fit_classifier, cross_fit_detector
@@ -188,7 +188,7 @@ def _fit_ood(
     near_set = near_shift_set(dataset.name, training_vendors(dataset.name))
     near = [image.model_input() for image in cached_prepared_images(near_set, recipe.ingest)]
     fit_ood_detector(
-        train_features=ood_features(network, [i.model_input() for i in images], torch_device),
+        train_features=ood_features(network, ModelInputs(images), torch_device),
         validation_features=None,
         shifted_features={
             "non-mammograms (noise, gradients, blank, patterns; made here)": ood_features(

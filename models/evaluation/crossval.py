@@ -41,7 +41,7 @@ from models.explain.background import choose_background
 from models.inference.predict import predict_classifier
 from models.nets.classifier import ClassifierNetwork
 from models.nets.detector import MassDetector
-from models.training.data import PreparedImage
+from models.training.data import ModelInputs, PreparedImage
 from models.training.recipe import Recipe
 from models.trust.ood import FoldFeatures, ood_features
 
@@ -148,9 +148,7 @@ def cross_validate(
             network = recipe.train(train, seed=training_seed, device=device, console=console)
             if outcome.abnormal_logit is not None and outcome.malignant_logit is not None:
                 classifier = cast(ClassifierNetwork, network)  # a classify recipe's
-                found = predict_classifier(
-                    classifier, [i.model_input() for i in test], torch_device
-                )
+                found = predict_classifier(classifier, ModelInputs(test), torch_device)
                 outcome.abnormal_logit[repeat, test_index] = found.abnormal_logit
                 outcome.malignant_logit[repeat, test_index] = found.malignant_logit
             else:
@@ -163,8 +161,8 @@ def cross_validate(
             if plan.ood_features and repeat == 0:
                 outcome.ood_folds.append(
                     FoldFeatures(
-                        train=ood_features(network, [i.model_input() for i in train], torch_device),
-                        test=ood_features(network, [i.model_input() for i in test], torch_device),
+                        train=ood_features(network, ModelInputs(train), torch_device),
+                        test=ood_features(network, ModelInputs(test), torch_device),
                     )
                 )
             if plan.explanations:

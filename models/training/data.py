@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import torch
 from monai.transforms import Compose
 from torch.utils.data import Dataset
 
-from mammocad.datasets.records import DataSet, Lesion
+from mammocad.datasets.records import DataSet, Lesion, Record
 from mammocad.geometry import GridTransform
 from mammocad.ingest.metadata import ImageMetadata
 from mammocad.ingest.pipeline import IngestOptions, ingest_file, model_input
@@ -24,7 +25,15 @@ from mammocad.vocabulary import Label
 from models.training.sampling import Draw
 from models.training.targets import Box, boxes_from_instances, instance_map
 
-__all__ = ["Example", "ExampleDataset", "PreparedImage", "collate", "prepare_images"]
+__all__ = [
+    "Example",
+    "ExampleDataset",
+    "ModelInputs",
+    "PreparedImage",
+    "collate",
+    "prepare_image",
+    "prepare_images",
+]
 
 
 @dataclass(frozen=True)
@@ -62,43 +71,67 @@ class Example:
     located: bool
 
 
-def prepare_images(
-    dataset: DataSet, options: IngestOptions, on_progress: Callable[[int], None] | None = None
-) -> list[PreparedImage]:
-    """Ingest every record at the model's grid and map its lesion boxes onto that grid.
+def prepare_image(record: Record, options: IngestOptions) -> PreparedImage:
+    """Ingest one record at the model's grid and map its lesion boxes onto that grid.
 
     A lesion whose box falls outside the breast crop keeps ``box=None`` (it still counts for the
     image label); that only happens when the breast region missed part of the breast.
     """
+    ingested = ingest_file(record.path, options, laterality=record.laterality)
+    rows, cols = ingested.pixels.shape
+    lesions = []
+    for lesion in record.lesions:
+        box = None
+        if lesion.box is not None:
+            x0, y0, x1, y1 = ingested.transform.to_model_boxes([lesion.box])[0]
+            x0, x1 = max(0.0, x0), min(float(cols), x1)
+            y0, y1 = max(0.0, y0), min(float(rows), y1)
+            box = (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+        lesions.append(lesion.model_copy(update={"box": box}))
+    return PreparedImage(
+        image_id=record.image_id,
+        patient_id=record.patient_id,
+        label=record.label,
+        pixels=ingested.pixels,
+        lesions=tuple(lesions),
+        transform=ingested.transform,
+        original_lesions=record.lesions,
+        detail=ingested.detail,
+        metadata=ingested.metadata,
+    )
+
+
+def prepare_images(
+    dataset: DataSet, options: IngestOptions, on_progress: Callable[[int], None] | None = None
+) -> list[PreparedImage]:
+    """:func:`prepare_image` of every record, in memory (see :mod:`models.training.streaming`
+    for data sets that do not fit)."""
     prepared = []
     for index, record in enumerate(dataset):
-        ingested = ingest_file(record.path, options, laterality=record.laterality)
-        rows, cols = ingested.pixels.shape
-        lesions = []
-        for lesion in record.lesions:
-            box = None
-            if lesion.box is not None:
-                x0, y0, x1, y1 = ingested.transform.to_model_boxes([lesion.box])[0]
-                x0, x1 = max(0.0, x0), min(float(cols), x1)
-                y0, y1 = max(0.0, y0), min(float(rows), y1)
-                box = (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
-            lesions.append(lesion.model_copy(update={"box": box}))
-        prepared.append(
-            PreparedImage(
-                image_id=record.image_id,
-                patient_id=record.patient_id,
-                label=record.label,
-                pixels=ingested.pixels,
-                lesions=tuple(lesions),
-                transform=ingested.transform,
-                original_lesions=record.lesions,
-                detail=ingested.detail,
-                metadata=ingested.metadata,
-            )
-        )
+        prepared.append(prepare_image(record, options))
         if on_progress is not None:
             on_progress(index + 1)
     return prepared
+
+
+class ModelInputs(Sequence[np.ndarray]):
+    """The model inputs of prepared images, made when read: a lazy view, so predicting over a
+    large validation set holds one batch of inputs in memory, not all of them."""
+
+    def __init__(self, images: Sequence[PreparedImage]) -> None:
+        self._images = images
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+    @overload
+    def __getitem__(self, index: int) -> np.ndarray: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[np.ndarray]: ...
+    def __getitem__(self, index: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(index, slice):
+            return [self._images[i].model_input() for i in range(*index.indices(len(self)))]
+        return self._images[index].model_input()
 
 
 class ExampleDataset(Dataset[Example]):
@@ -121,7 +154,7 @@ class ExampleDataset(Dataset[Example]):
         keep: Callable[[Lesion], bool],
         augment: Compose | None = None,
     ) -> None:
-        self.images = list(images)
+        self.images = images  # a list, or images read from disk on demand
         self.keep = keep
         self.augment = augment
 

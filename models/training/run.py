@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 
 from rich.console import Console
@@ -20,6 +21,7 @@ from models.training.artifacts import code_version, now_utc, save_artifact
 from models.training.data import PreparedImage, prepare_images
 from models.training.distributed import current_ranks
 from models.training.loop import FitResult, TrainingOptions, fit, seed_everything
+from models.training.streaming import stream_prepared_images
 from models.training.tasks import TaskSpec
 from models.trust.fit import fit_trust
 
@@ -35,6 +37,22 @@ def prepare_with_progress(
             dataset,
             options,
             on_progress=lambda done: status.update(f"ingesting {done}/{len(dataset)} images"),
+        )
+
+
+def prepare_for_training(
+    dataset: DataSet, options: IngestOptions, console: Console, *, stream: bool, workers: int
+) -> Sequence[PreparedImage]:
+    """In memory (:func:`prepare_with_progress`), or, with ``stream``, on disk through
+    :mod:`models.training.streaming` (ingested by ``workers`` processes, read on demand)."""
+    if not stream:
+        return prepare_with_progress(dataset, options, console)
+    with console.status(f"caching {len(dataset)} images at {options.target_shape} ...") as status:
+        return stream_prepared_images(
+            dataset,
+            options,
+            workers=workers,
+            on_progress=lambda done: status.update(f"caching {done}/{len(dataset)} images"),
         )
 
 
@@ -62,6 +80,7 @@ def train_and_save(
     options: TrainingOptions,
     val_fraction: float = 0.2,
     calibration_set: DataSet | None = None,
+    stream: bool = False,
     console: Console | None = None,
 ) -> Path:
     """The whole ``mammocad train`` job; returns the folder holding ``model.pt`` + metadata.
@@ -69,6 +88,7 @@ def train_and_save(
     The task decides how images are ingested at ``target_shape`` (the options are recorded in
     the metadata, and inference re-uses them). ``calibration_set`` (patients the training data
     does not hold) joins the validation split for fitting the calibration and the OOD threshold.
+    ``stream`` keeps the images on disk (:func:`prepare_for_training`).
 
     Under torchrun every rank makes the same seeded patient split and trains its share
     (:func:`models.training.loop.fit`); only rank 0 fits the calibration and the OOD detector
@@ -93,8 +113,12 @@ def train_and_save(
         f"({len(train_set.patients)} patients), {len(val_set)} validation images "
         f"({len(val_set.patients)} patients)"
     )
-    train_images = prepare_with_progress(train_set, ingest, console)
-    val_images = prepare_with_progress(val_set, ingest, console)
+    train_images = prepare_for_training(
+        train_set, ingest, console, stream=stream, workers=options.workers
+    )
+    val_images = prepare_for_training(
+        val_set, ingest, console, stream=stream, workers=options.workers
+    )
     result = train_on_split(task, train_images, val_images, options, console)
     if result.best is None:  # fit() validates every epoch when it is given a split
         raise RuntimeError("training with a validation split returned no validation")
@@ -121,10 +145,10 @@ def train_and_save(
             calibration_patients=[] if calibration_set is None else calibration_set.patients,
         ),
         acquisition=AcquisitionProfile.of(
-            image.metadata for image in [*train_images, *val_images] if image.metadata
+            image.metadata for image in chain(train_images, val_images) if image.metadata
         ),
         hyperparameters=options.model_dump(mode="json")
-        | {"val_fraction": val_fraction, "processes": ranks.world_size},
+        | {"val_fraction": val_fraction, "processes": ranks.world_size, "streamed": stream},
         seed=options.seed,
         device=str(resolve_device(options.device)),
         epochs_run=result.epochs_run,
@@ -140,7 +164,12 @@ def train_and_save(
         held_out_set = DataSet(
             f"{val_set.name} + {calibration_set.name}", [*val_set, *calibration_set]
         )
-        held_out_images = [*val_images, *prepare_with_progress(calibration_set, ingest, console)]
+        held_out_images = [
+            *val_images,
+            *prepare_for_training(
+                calibration_set, ingest, console, stream=stream, workers=options.workers
+            ),
+        ]
     with console.status(f"fitting calibration and the OOD detector on {held_out_set.name} ..."):
         calibration, ood = fit_trust(
             result.model,

@@ -24,7 +24,7 @@ from models.inference.predict import predict_detections, predict_probabilities
 from models.nets.classifier import ClassifierNetwork, LesionEvidenceClassifier
 from models.nets.detector import MassDetector
 from models.nets.patch_classifier import PATCH_WINDOW, PatchEvidenceClassifier
-from models.training.data import Example, PreparedImage
+from models.training.data import Example, ModelInputs, PreparedImage
 from models.training.distributed import unwrap
 from models.training.objectives import classifier_loss, detector_loss, patch_cell_loss
 
@@ -150,7 +150,7 @@ def _validate_classifier(
     network: ClassifierNetwork, images: Sequence[PreparedImage], device: torch.device
 ) -> Validation:
     """AUCs on whole films and the Youden threshold on ``1 - p(normal)``."""
-    probabilities = predict_probabilities(network, [i.model_input() for i in images], device)
+    probabilities = predict_probabilities(network, ModelInputs(images), device)
     labels = [i.label for i in images]
     abnormal = [lab is not Label.NORMAL for lab in labels]
     point = DecisionThresholds()
@@ -242,9 +242,7 @@ class DetectTask:
             for i in images
             if all(lesion.box is not None for lesion in i.lesions if self.keep(lesion))
         ]
-        detections = predict_detections(
-            _detector(model), [i.model_input() for i in scorable], device
-        )
+        detections = predict_detections(_detector(model), ModelInputs(scorable), device)
         per_image = [
             (
                 d.boxes,

@@ -48,7 +48,7 @@ from models.evaluation.detection import detection_hits
 from models.inference.predict import predict_classifier, predict_detections
 from models.nets.classifier import ClassifierNetwork
 from models.nets.detector import MassDetector
-from models.training.data import PreparedImage
+from models.training.data import ModelInputs, PreparedImage
 from models.trust.reliability import (
     CalibrationSummary,
     expected_ece_if_calibrated,
@@ -222,7 +222,7 @@ def held_out_calibration(
     top label over normal/benign/malignant (the target), and p(abnormal) alone (the probability
     its decision thresholds)."""
     if isinstance(model, ClassifierNetwork):
-        found = predict_classifier(model, [i.model_input() for i in images], device)
+        found = predict_classifier(model, ModelInputs(images), device)
         truth = np.array([list(Label).index(i.label) for i in images])
         a, m = found.abnormal_logit, found.malignant_logit
         maps = classifier_maps(record.method, record.parameters)
@@ -271,7 +271,7 @@ def _calibrate_classifier(
     fitted_on: DataRef,
     device: torch.device,
 ) -> CalibrationRecord:
-    found = predict_classifier(model, [i.model_input() for i in images], device)
+    found = predict_classifier(model, ModelInputs(images), device)
     a, m = found.abnormal_logit, found.malignant_logit
     labels = np.array([list(Label).index(i.label) for i in images])
     abnormal = labels != list(Label).index(Label.NORMAL)
@@ -356,7 +356,7 @@ def _scores_and_hits(
     """Every decoded box score on the images whose lesions all have a location, and whether
     the box hit a mass (centre in box, as in evaluation)."""
     scorable = [i for i in images if all(les.box is not None for les in i.lesions)]
-    found = predict_detections(model, [i.model_input() for i in scorable], device)
+    found = predict_detections(model, ModelInputs(scorable), device)
     scores, hits = [], []
     for image, detections in zip(scorable, found, strict=True):
         truth = np.array(

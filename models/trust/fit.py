@@ -19,7 +19,7 @@ from mammocad.datasets.records import DataSet
 from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 from mammocad.schemas.artifact import CALIBRATION_FILE
 from mammocad.schemas.trust import CalibrationRecord, DataRef, OodDetectorRecord
-from models.training.data import PreparedImage, prepare_images
+from models.training.data import ModelInputs, PreparedImage, prepare_images
 from models.trust.calibration import calibrate
 from models.trust.ood import fit_ood_detector, ood_features
 from models.trust.shift_sets import near_shift_set, non_mammograms, training_vendors
@@ -46,8 +46,8 @@ def fit_trust(
     near_set = near_shift_set(training_data_name, training_vendors(training_data_name))
     near = [image.model_input() for image in prepare_images(near_set, ingest)]
     ood = fit_ood_detector(
-        train_features=ood_features(model, [i.model_input() for i in train], device),
-        validation_features=ood_features(model, [i.model_input() for i in held_out], device),
+        train_features=ood_features(model, ModelInputs(train), device),
+        validation_features=ood_features(model, ModelInputs(held_out), device),
         shifted_features={
             "non-mammograms (noise, gradients, blank, patterns; made here)": ood_features(
                 model, far, device
