@@ -183,6 +183,7 @@ def fit(
                 remaining = (options.epochs - epoch + 1) * plan.steps  # epochs differ in size
                 progress.update(bar, total=done_steps + remaining)
             trained.train()
+            epoch_started = time.perf_counter()
             losses = []
             for index, (images, examples) in enumerate(loader):
                 step, micro = divmod(index, plan.accumulation)
@@ -211,6 +212,7 @@ def fit(
                 {
                     "epoch": epoch,
                     "loss": epoch_loss,
+                    "train_seconds": round(time.perf_counter() - epoch_started, 2),
                     **({} if validated is None else validated.metrics),
                 }
             )
