@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
 
 import mammocad
 from api.admission import TaskAdmission
@@ -23,11 +25,14 @@ from api.routes import (
     metrics,
     model_changes,
     models,
+    render,
     studies,
 )
 from api.task_client import TaskServices
 
 __all__ = ["create_app"]
+
+VIEWER_FOLDER = Path(__file__).parent / "viewer"
 
 DESCRIPTION = """\
 Explainable computer-aided diagnosis for mammograms.
@@ -69,6 +74,7 @@ def create_app() -> FastAPI:
     install_metrics(app)
     app.include_router(health.router)
     app.include_router(inspect.router)
+    app.include_router(render.router)
     app.include_router(classify.router)
     app.include_router(detect.router)
     app.include_router(explain.router)
@@ -76,5 +82,8 @@ def create_app() -> FastAPI:
     app.include_router(models.router)
     app.include_router(model_changes.router)
     app.include_router(metrics.router)
+    # The built-in viewer: static pages calling the API above with the user's key (no data in
+    # them, so no key to fetch them); not part of the API, so not in the spec.
+    app.mount("/viewer", StaticFiles(directory=VIEWER_FOLDER, html=True), name="viewer")
     document_validation_problems(app)
     return app

@@ -86,6 +86,8 @@ from .registered_model import RegisteredModel
 from .registered_model_aliases import RegisteredModelAliases
 from .registered_model_task import RegisteredModelTask
 from .reliability_bin import ReliabilityBin
+from .render_image_v1_render_post_files_body import RenderImageV1RenderPostFilesBody
+from .render_response import RenderResponse
 from .rollback_request import RollbackRequest
 from .shift_evaluation import ShiftEvaluation
 from .skipped_image import SkippedImage
@@ -195,6 +197,8 @@ __all__ = (
     "RegisteredModelAliases",
     "RegisteredModelTask",
     "ReliabilityBin",
+    "RenderImageV1RenderPostFilesBody",
+    "RenderResponse",
     "RollbackRequest",
     "ShiftEvaluation",
     "SkippedImage",

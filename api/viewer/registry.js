@@ -1,0 +1,133 @@
+// The registry page: models, versions, aliases, cards, evaluations and the audit log; alias
+// moves only with a key that allows them (the gateway decides, this page shows its answer).
+import { api, escapeHtml, Problem, say, wireKeyForm } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { model: null, version: null };
+
+wireKeyForm($("key-form"), loadModels);
+$("promote").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  changeAlias(`aliases/${encodeURIComponent(form.get("alias"))}`, "PUT",
+    { version: Number(form.get("version")), reason: form.get("reason") });
+});
+$("rollback").addEventListener("click", () => {
+  const form = new FormData($("promote"));
+  changeAlias(`aliases/${encodeURIComponent(form.get("alias"))}/rollback`, "POST", { reason: form.get("reason") });
+});
+loadModels();
+
+function problemText(error) {
+  if (error instanceof Problem) {
+    const hint = error.status === 401 ? " Enter an API key above." : "";
+    return `${error.status} ${error.message}${hint}`;
+  }
+  return String(error);
+}
+
+async function loadModels() {
+  const panel = $("models");
+  try {
+    const models = await api("/v1/models");
+    panel.replaceChildren(...models.map((model) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "model";
+      button.dataset.name = model.name;
+      button.setAttribute("aria-pressed", String(model.name === state.model));
+      const aliases = Object.entries(model.aliases).map(([a, v]) => `${a} → v${v}`).join(", ");
+      button.innerHTML = `<strong>${escapeHtml(model.name)}</strong> <span class="muted">${escapeHtml(model.task)},
+        latest v${model.latest_version ?? "-"}</span><br><span class="small">${escapeHtml(aliases || "no alias")}</span>`;
+      button.addEventListener("click", () => loadModel(model.name));
+      return button;
+    }));
+    if (!models.length) panel.textContent = "No model registered yet.";
+    if (state.model) await loadModel(state.model);
+    else if (models.length) await loadModel(models[0].name);
+  } catch (error) {
+    panel.textContent = problemText(error);
+  }
+}
+
+async function loadModel(name) {
+  state.model = name;
+  for (const button of document.querySelectorAll("button.model")) {
+    button.setAttribute("aria-pressed", String(button.dataset.name === name));
+  }
+  try {
+    const detail = await api(`/v1/models/${encodeURIComponent(name)}`);
+    const m = detail.model;
+    $("model").classList.remove("muted");
+    $("model").innerHTML = `<p><strong>${escapeHtml(m.name)}</strong> (${escapeHtml(m.task)}): ${escapeHtml(m.description || "")}</p>
+      <p class="small muted">created ${escapeHtml(m.created_at)} by ${escapeHtml(m.created_by)}</p>`;
+    const rows = [...detail.versions].reverse().map((v) => `<tr>
+      <td><button type="button" class="version" data-version="${v.version}">v${v.version}</button></td>
+      <td>${escapeHtml(v.aliases.join(", "))}</td>
+      <td>${escapeHtml(v.training.data.name)}${v.training.data.synthetic ? " <strong>(synthetic)</strong>" : ""}</td>
+      <td>${escapeHtml(v.created_at)}</td><td>${v.card_complete ? "complete" : "incomplete"}</td>
+      <td>${v.calibration ? escapeHtml(v.calibration.method) : "none"}</td></tr>`).join("");
+    $("versions").innerHTML = `<table><thead><tr><th scope="col">version</th><th scope="col">aliases</th>
+      <th scope="col">trained on</th><th scope="col">registered</th><th scope="col">card</th>
+      <th scope="col">calibration</th></tr></thead><tbody>${rows}</tbody></table>`;
+    for (const button of document.querySelectorAll("button.version")) {
+      button.addEventListener("click", () => loadVersion(Number(button.dataset.version)));
+    }
+    const newest = detail.versions.at(-1);
+    if (newest) await loadVersion(newest.version);
+    await loadAudit(name);
+  } catch (error) {
+    $("model").textContent = problemText(error);
+  }
+}
+
+async function loadVersion(version) {
+  state.version = version;
+  const name = encodeURIComponent(state.model);
+  $("promote").elements.version.value = version;
+  try {
+    const [info, card] = await Promise.all([
+      api(`/v1/models/${name}/versions/${version}`),
+      api(`/v1/models/${name}/versions/${version}/card?format=html`, { accept: "text/html" }),
+    ]);
+    $("card").srcdoc = card;
+    const rows = info.evaluations.map((e) => {
+      const primary = e.metrics.find((m) => m.name === e.primary_metric) ?? { value: NaN };
+      const interval = primary.ci_low == null ? "" : `[${primary.ci_low.toFixed(3)}, ${primary.ci_high.toFixed(3)}]`;
+      return `<tr><td>${escapeHtml(e.data_name)}</td><td>${e.n_images}</td>
+        <td>${escapeHtml(e.primary_metric)}</td><td>${Number(primary.value).toFixed(3)}</td><td>${interval}</td></tr>`;
+    }).join("");
+    $("evaluations").classList.remove("muted");
+    $("evaluations").innerHTML = info.evaluations.length
+      ? `<table><thead><tr><th scope="col">data</th><th scope="col">images</th><th scope="col">primary metric</th>
+        <th scope="col">value</th><th scope="col">95 % CI</th></tr></thead><tbody>${rows}</tbody></table>`
+      : "No evaluation attached: the production gates refuse this version.";
+  } catch (error) {
+    $("evaluations").textContent = problemText(error);
+  }
+}
+
+async function loadAudit(name) {
+  const panel = $("audit");
+  try {
+    const entries = await api(`/v1/models/${encodeURIComponent(name)}/audit`);
+    const rows = [...entries].reverse().slice(0, 50).map((e) => `<tr><td>${escapeHtml(e.at)}</td>
+      <td>${escapeHtml(e.actor)}</td><td>${escapeHtml(e.action)}</td><td>${e.version ?? ""}</td>
+      <td>${escapeHtml(e.alias ?? "")}</td><td>${escapeHtml(e.reason)}</td></tr>`).join("");
+    panel.classList.remove("muted");
+    panel.innerHTML = `<table><thead><tr><th scope="col">when</th><th scope="col">who</th><th scope="col">what</th>
+      <th scope="col">version</th><th scope="col">alias</th><th scope="col">why</th></tr></thead><tbody>${rows}</tbody></table>`;
+  } catch (error) {
+    panel.textContent = `${problemText(error)} (the audit log needs the audit:read scope)`;
+  }
+}
+
+async function changeAlias(path, method, json) {
+  try {
+    const moved = await api(`/v1/models/${encodeURIComponent(state.model)}/${path}`, { method, json });
+    say($("status"), `${moved.model_name} ${moved.alias}: v${moved.before ?? "-"} → v${moved.after}`);
+    await loadModels();
+  } catch (error) {
+    say($("status"), `Alias not changed: ${problemText(error)}`, "error");
+  }
+}
