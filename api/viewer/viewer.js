@@ -333,18 +333,47 @@ async function analyseStudy(uid) {
   try {
     const refs = `classifier=${encodeURIComponent($("classifier-ref").value)}&detector=${encodeURIComponent($("detector-ref").value)}`;
     const study = await api(`/v1/studies/${encodeURIComponent(uid)}/analyse?${refs}`, { method: "POST" });
-    const order = (image) => `${image.laterality}${image.view}`;
-    const images = [...study.images].sort((a, b) => order(a).localeCompare(order(b)));
-    const views = images.map((image) => `<article class="view"><h3>${image.laterality} ${image.view}</h3>
-      <pre class="small">${escapeHtml(JSON.stringify(image, null, 1))}</pre></article>`).join("");
-    const breasts = study.breasts.map((breast) => `<tr>${Object.values(breast).map((v) =>
-      `<td>${escapeHtml(typeof v === "object" ? JSON.stringify(v) : String(v))}</td>`).join("")}</tr>`).join("");
-    const heads = study.breasts.length ? Object.keys(study.breasts[0]).map((k) => `<th scope="col">${k}</th>`).join("") : "";
-    panel.innerHTML = `<h2>Study ${escapeHtml(uid)}</h2><table><thead><tr>${heads}</tr></thead><tbody>${breasts}</tbody></table>
-      <div class="views">${views}</div>`;
+    panel.innerHTML = studyHtml(study);
     panel.hidden = false;
     say($("status"), `Study ${uid}: ${study.images.length} images analysed, ${study.skipped.length} skipped.`);
   } catch (error) {
     say($("status"), `Cannot analyse study ${uid}: ${problemText(error)}`, "error");
   }
+}
+
+const HANGING = ["RCC", "LCC", "RMLO", "LMLO"]; // the usual four-view layout, right breast left
+
+function studyHtml(study) {
+  const yesNo = (value) => (value === null ? "no threshold" : value ? "<strong>abnormal</strong>" : "not abnormal");
+  const breasts = study.breasts.map((b) => `<tr><th scope="row">${escapeHtml(b.laterality)}</th>
+    <td>${yesNo(b.abnormal)} (score ${b.abnormal_score.toFixed(3)})</td><td>${escapeHtml(b.worst_label)}</td>
+    <td>${percent(b.malignant_probability)}</td><td>${b.masses}</td>
+    <td>${b.highest_mass_malignancy === null ? "-" : b.highest_mass_malignancy.toFixed(3)}</td>
+    <td>${b.out_of_distribution ? "<strong>flagged</strong>" : "no"}</td></tr>`).join("");
+  const rank = (image) => {
+    const at = HANGING.indexOf(`${image.laterality}${image.view}`);
+    return at < 0 ? HANGING.length : at;
+  };
+  const views = [...study.images].sort((a, b) => rank(a) - rank(b)).map((image) => {
+    const c = image.classification;
+    const ood = c.ood?.flagged || image.detection.ood?.flagged;
+    return `<article class="view${ood ? " flagged" : ""}"><h3>${escapeHtml(image.laterality)} ${escapeHtml(image.view)}</h3>
+      <p>normal ${percent(c.probabilities.normal)}, benign ${percent(c.probabilities.benign)},
+      malignant ${percent(c.probabilities.malignant)}</p>
+      <p>${yesNo(c.prediction.abnormal)}; ${image.detection.detections.length} mass candidate(s)</p>
+      ${ood ? "<p><strong>Out of distribution: do not trust</strong></p>" : ""}
+      <p class="small muted">${escapeHtml(image.sop_instance_uid)}</p></article>`;
+  }).join("");
+  const skipped = study.skipped.map((s) => `<li>${escapeHtml(s.sop_instance_uid)}: ${escapeHtml(s.detail)}</li>`).join("");
+  const exam = study.exam
+    ? `<p>Exam: ${yesNo(study.exam.abnormal)}, worst label ${escapeHtml(study.exam.worst_label)},
+       malignant ${percent(study.exam.malignant_probability)}, ${study.exam.masses} mass(es)${study.exam.out_of_distribution ? ", <strong>out of distribution</strong>" : ""}.</p>`
+    : "<p>No image of the study could be analysed.</p>";
+  return `<h2>Study ${escapeHtml(study.study_instance_uid)}</h2>${exam}
+    <table><thead><tr><th scope="col">breast</th><th scope="col">decision</th><th scope="col">worst label</th>
+    <th scope="col">malignant</th><th scope="col">masses</th><th scope="col">highest mass malignancy</th>
+    <th scope="col">out of distribution</th></tr></thead><tbody>${breasts}</tbody></table>
+    <div class="views">${views}</div>
+    ${skipped ? `<h3>Skipped</h3><ul>${skipped}</ul>` : ""}
+    <p class="small muted">The pixels stay in the PACS; upload an image here to see its boxes and heatmap.</p>`;
 }

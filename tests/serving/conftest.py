@@ -4,12 +4,14 @@ the task services as real ``bentoml serve`` processes on free loopback ports.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import numpy as np
+import pydicom
 import pytest
 from rich.console import Console
 
@@ -34,6 +36,7 @@ from serving.processes import (
     start_gateway,
     start_service,
 )
+from tests.orthanc import Orthanc, running_orthanc
 
 TINY = (128, 96)
 CLASSIFIER = ModelRef(name="classifier", version=1)
@@ -286,3 +289,31 @@ def trained_versions(
             classifier=registry.register(classifier, CLASSIFIER.name, actor="tests").version,
             detector=registry.register(detector, DETECTOR.name, actor="tests").version,
         )
+
+
+@dataclass(frozen=True)
+class Study:
+    """A four-view study stored in the PACS, with the original files by SOP Instance UID."""
+
+    uid: str
+    files: dict[str, bytes]
+
+
+@pytest.fixture(scope="module")
+def orthanc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Orthanc]:
+    with running_orthanc(tmp_path_factory.mktemp("orthanc")) as pacs:
+        yield pacs
+
+
+@pytest.fixture(scope="module")
+def study(orthanc: Orthanc, tiny_set: DataSet) -> Study:
+    first_patient = tiny_set[0].path.parent
+    paths = sorted(record.path for record in tiny_set if record.path.parent == first_patient)
+    assert len(paths) == 4, "the synthetic patient has four views"
+    files = {}
+    for path in paths:
+        data = path.read_bytes()
+        assert httpx.post(f"{orthanc.url}/instances", content=data).status_code == 200
+        files[str(pydicom.dcmread(io.BytesIO(data)).SOPInstanceUID)] = data
+    uid = str(pydicom.dcmread(paths[0], stop_before_pixels=True).StudyInstanceUID)
+    return Study(uid, files)

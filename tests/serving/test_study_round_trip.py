@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,42 +28,14 @@ from mammocad_client.models import AnalyseV1StudiesStudyInstanceUidAnalysePostRe
 from mammocad.datasets.records import DataSet
 from serving.processes import ServiceProcess, free_port, start_gateway
 from tests.dicom_validators import dciodvfy_errors, dsrdump_problems, require_validators
-from tests.orthanc import Orthanc, running_orthanc
-from tests.serving.conftest import ServingWorld, Stack, post_image
+from tests.orthanc import Orthanc
+from tests.serving.conftest import ServingWorld, Stack, Study, post_image
 
 pytestmark = pytest.mark.integration
 
 COMPREHENSIVE_3D_SR = "1.2.840.10008.5.1.4.1.1.88.34"
 MAMMOGRAPHY_CAD_SR = "1.2.840.10008.5.1.4.1.1.88.50"
 PARAMETRIC_MAP = "1.2.840.10008.5.1.4.1.1.30"
-
-
-@dataclass(frozen=True)
-class Study:
-    """A four-view study stored in the PACS, with the original files by SOP Instance UID."""
-
-    uid: str
-    files: dict[str, bytes]
-
-
-@pytest.fixture(scope="module")
-def orthanc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Orthanc]:
-    with running_orthanc(tmp_path_factory.mktemp("orthanc")) as pacs:
-        yield pacs
-
-
-@pytest.fixture(scope="module")
-def study(orthanc: Orthanc, tiny_set: DataSet) -> Study:
-    first_patient = tiny_set[0].path.parent
-    paths = sorted(record.path for record in tiny_set if record.path.parent == first_patient)
-    assert len(paths) == 4, "the synthetic patient has four views"
-    files = {}
-    for path in paths:
-        data = path.read_bytes()
-        assert httpx.post(f"{orthanc.url}/instances", content=data).status_code == 200
-        files[str(pydicom.dcmread(io.BytesIO(data)).SOPInstanceUID)] = data
-    uid = str(pydicom.dcmread(paths[0], stop_before_pixels=True).StudyInstanceUID)
-    return Study(uid, files)
 
 
 @pytest.fixture(scope="module")

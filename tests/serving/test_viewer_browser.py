@@ -21,7 +21,8 @@ from playwright.sync_api import Browser, FloatRect, Page, sync_playwright
 
 from mammocad.datasets.records import DataSet
 from serving.processes import ServiceProcess, free_port, start_gateway
-from tests.serving.conftest import ServingWorld, Stack
+from tests.orthanc import Orthanc
+from tests.serving.conftest import ServingWorld, Stack, Study
 
 pytestmark = pytest.mark.integration
 
@@ -54,6 +55,28 @@ def keyed_gateway(
     env = {k: v for k, v in serving_world.env.items() if k != "MAMMOCAD_AUTH"} | {
         "MAMMOCAD_CLASSIFY_URL": classify_service.url,
         "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{stack.detect_port}",
+    }
+    gateway = start_gateway(free_port(), env=env)
+    try:
+        yield gateway.url
+    finally:
+        gateway.stop()
+
+
+@pytest.fixture(scope="module")
+def pacs_viewer_gateway(
+    keyed_gateway: str,
+    serving_world: ServingWorld,
+    classify_service: ServiceProcess,
+    stack: Stack,
+    orthanc: Orthanc,
+) -> Iterator[str]:
+    """A keyed gateway with Orthanc as its PACS (its own process: the others stay up without
+    Orthanc)."""
+    env = {k: v for k, v in serving_world.env.items() if k != "MAMMOCAD_AUTH"} | {
+        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
+        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{stack.detect_port}",
+        "MAMMOCAD_DICOMWEB_URL": orthanc.dicomweb,
     }
     gateway = start_gateway(free_port(), env=env)
     try:
@@ -240,6 +263,21 @@ def test_without_a_key_the_viewer_says_what_is_missing(
 ) -> None:
     page = _page(browser)
     page.goto(f"{keyed_gateway}/viewer/")
+    # keyboard first: the skip link, then the controls, each with a visible focus ring
+    page.keyboard.press("Tab")
+    focused = (
+        "() => [document.activeElement.className,"
+        " getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert page.evaluate(focused) == ["skip", "solid"]
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "file"
+    unlabelled = (
+        "() => [...document.querySelectorAll('input, select')]"
+        ".filter(e => !e.labels?.length).map(e => e.id)"
+    )
+    assert page.evaluate(unlabelled) == []
     page.set_input_files("#file", str(_mass_image(tiny_set)))
     page.wait_for_selector("body[data-state=error]")
     assert "401" in page.inner_text("#status")
@@ -265,3 +303,20 @@ def test_the_registry_page_lists_versions_cards_and_the_audit_log(
     page.wait_for_selector("#status[data-kind=error]")
     assert "403" in page.inner_text("#status")
     _screenshot(page, "registry-1280x800.png")
+
+
+def test_a_study_from_the_pacs_shows_four_views_and_the_breasts(
+    pacs_viewer_gateway: str, browser: Browser, api_token: str, study: Study
+) -> None:
+    page = _page(browser)
+    page.goto(f"{pacs_viewer_gateway}/viewer/?classifier={ALIAS}&detector={ALIAS}")
+    _use_key(page, api_token)
+    page.fill("#study-uid", study.uid)
+    page.click("#study-form button")
+    page.wait_for_selector("#study .views")
+    views = page.locator("#study article.view h3").all_inner_texts()
+    assert views == ["R CC", "L CC", "R MLO", "L MLO"]  # right breast on the left, as hung
+    breasts = page.locator("#study tbody th").all_inner_texts()
+    assert sorted(breasts) == ["L", "R"]
+    assert "4 images analysed" in page.inner_text("#status")
+    _screenshot(page, "viewer-study.png")
