@@ -25,7 +25,6 @@ from api.routes import (
     metrics,
     model_changes,
     models,
-    render,
     studies,
 )
 from api.task_client import TaskServices
@@ -74,7 +73,6 @@ def create_app() -> FastAPI:
     install_metrics(app)
     app.include_router(health.router)
     app.include_router(inspect.router)
-    app.include_router(render.router)
     app.include_router(classify.router)
     app.include_router(detect.router)
     app.include_router(explain.router)

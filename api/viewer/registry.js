@@ -3,7 +3,7 @@
 import { api, escapeHtml, Problem, say, wireKeyForm } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { model: null, version: null };
+const state = { model: null };
 
 wireKeyForm($("key-form"), loadModels);
 $("promote").addEventListener("submit", (event) => {
@@ -82,7 +82,6 @@ async function loadModel(name) {
 }
 
 async function loadVersion(version) {
-  state.version = version;
   const name = encodeURIComponent(state.model);
   $("promote").elements.version.value = version;
   try {

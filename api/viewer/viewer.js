@@ -4,7 +4,7 @@ import { api, escapeHtml, openCard, percent, Problem, say, wireKeyForm } from ".
 const $ = (id) => document.getElementById(id);
 const MAX_SIDE = 1536; // render and heatmap share it, so they lie on each other pixel for pixel
 const SVG = "http://www.w3.org/2000/svg";
-const state = { file: null, values: null, width: 0, height: 0, image: null, heatmapShown: false };
+const state = { file: null, values: null, width: 0, height: 0 };
 
 wireKeyForm($("key-form"), () => state.file && analyse(state.file));
 $("file").addEventListener("change", (event) => {
@@ -94,13 +94,12 @@ function showImage(render) {
   const bytes = Uint8Array.from(atob(render.pixels_base64), (c) => c.charCodeAt(0));
   const values = new Uint16Array(render.width * render.height);
   for (let i = 0; i < values.length; i++) values[i] = bytes[2 * i] | (bytes[2 * i + 1] << 8);
-  Object.assign(state, { values, width: render.width, height: render.height, image: render.image });
+  Object.assign(state, { values, width: render.width, height: render.height });
   for (const canvas of [$("image"), $("heatmap")]) {
     canvas.width = render.width;
     canvas.height = render.height;
   }
   $("heatmap").getContext("2d").clearRect(0, 0, render.width, render.height);
-  state.heatmapShown = false;
   const boxes = $("boxes");
   boxes.setAttribute("viewBox", `0 0 ${render.image.columns} ${render.image.rows}`);
   boxes.replaceChildren();
@@ -278,8 +277,7 @@ async function explain(file) {
       that output; none outside the region the model saw.</p>${empty}`;
   } catch (error) {
     $("heatmap").getContext("2d").clearRect(0, 0, state.width, state.height);
-    state.heatmapShown = false;
-    panel.textContent = problemText(error);
+      panel.textContent = problemText(error);
   }
 }
 
@@ -314,7 +312,6 @@ async function drawHeatmap(heatmap) {
   scratchContext.putImageData(values, 0, 0);
   context.clearRect(0, 0, canvas.width, canvas.height);
   context.drawImage(scratch, 0, 0, canvas.width, canvas.height);
-  state.heatmapShown = true;
   return painted;
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,6 +237,29 @@ def stack(serving_world: ServingWorld, classify_service: ServiceProcess) -> Iter
     finally:
         gateway.stop()
         running.detect.stop()
+
+
+@contextmanager
+def gateway_on(
+    stack: Stack,
+    world: ServingWorld,
+    classify_service: ServiceProcess,
+    *,
+    keys: bool = False,
+    **settings: str,
+) -> Iterator[str]:
+    """A gateway process of its own on the session's two task services: open on loopback like
+    the others, or requiring keys (``keys``); ``settings`` adds MAMMOCAD_* variables."""
+    env = {k: v for k, v in world.env.items() if not (keys and k == "MAMMOCAD_AUTH")}
+    env |= {
+        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
+        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{stack.detect_port}",
+    } | settings
+    gateway = start_gateway(free_port(), env=env)
+    try:
+        yield gateway.url
+    finally:
+        gateway.stop()
 
 
 def post_image(base: str, route: str, data: bytes, **params: str) -> httpx.Response:

@@ -26,10 +26,10 @@ from mammocad_client.api.studies import (
 from mammocad_client.models import AnalyseV1StudiesStudyInstanceUidAnalysePostReport, StudyAnalysis
 
 from mammocad.datasets.records import DataSet
-from serving.processes import ServiceProcess, free_port, start_gateway
+from serving.processes import ServiceProcess
 from tests.dicom_validators import dciodvfy_errors, dsrdump_problems, require_validators
 from tests.orthanc import Orthanc
-from tests.serving.conftest import ServingWorld, Stack, Study, post_image
+from tests.serving.conftest import ServingWorld, Stack, Study, gateway_on, post_image
 
 pytestmark = pytest.mark.integration
 
@@ -46,16 +46,10 @@ def pacs_gateway(
     orthanc: Orthanc,
 ) -> Iterator[str]:
     """A gateway configured with Orthanc as its PACS, on the stack's two services."""
-    env = serving_world.env | {
-        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
-        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{stack.detect_port}",
-        "MAMMOCAD_DICOMWEB_URL": orthanc.dicomweb,
-    }
-    gateway = start_gateway(free_port(), env=env)
-    try:
-        yield gateway.url
-    finally:
-        gateway.stop()
+    with gateway_on(
+        stack, serving_world, classify_service, MAMMOCAD_DICOMWEB_URL=orthanc.dicomweb
+    ) as url:
+        yield url
 
 
 def _analyse(gateway: str, study_uid: str, **params: str) -> httpx.Response:

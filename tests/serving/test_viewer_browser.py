@@ -20,9 +20,9 @@ from PIL import Image
 from playwright.sync_api import Browser, FloatRect, Page, sync_playwright
 
 from mammocad.datasets.records import DataSet
-from serving.processes import ServiceProcess, free_port, start_gateway
+from serving.processes import ServiceProcess
 from tests.orthanc import Orthanc
-from tests.serving.conftest import ServingWorld, Stack, Study
+from tests.serving.conftest import ServingWorld, Stack, Study, gateway_on
 
 pytestmark = pytest.mark.integration
 
@@ -44,45 +44,36 @@ ANSWER_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture(scope="module")
-def keyed_gateway(
-    serving_world: ServingWorld, classify_service: ServiceProcess, stack: Stack
-) -> Iterator[str]:
-    """A gateway that requires keys (the default), on the session's task services, with the
-    ``viewer-demo`` alias on version 1 of both models (what the pages are opened with)."""
+def demo_alias(serving_world: ServingWorld) -> str:
+    """The alias the pages are opened with: version 1 of both models."""
     with serving_world.registry() as registry:
         for name in ("classifier", "detector"):
             registry.set_alias(name, ALIAS, 1, actor="tests", reason="viewer browser test")
-    env = {k: v for k, v in serving_world.env.items() if k != "MAMMOCAD_AUTH"} | {
-        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
-        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{stack.detect_port}",
-    }
-    gateway = start_gateway(free_port(), env=env)
-    try:
-        yield gateway.url
-    finally:
-        gateway.stop()
+    return ALIAS
+
+
+@pytest.fixture(scope="module")
+def keyed_gateway(
+    serving_world: ServingWorld, classify_service: ServiceProcess, stack: Stack, demo_alias: str
+) -> Iterator[str]:
+    """A gateway that requires keys (the default), on the session's task services."""
+    with gateway_on(stack, serving_world, classify_service, keys=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def pacs_viewer_gateway(
-    keyed_gateway: str,
     serving_world: ServingWorld,
     classify_service: ServiceProcess,
     stack: Stack,
     orthanc: Orthanc,
+    demo_alias: str,
 ) -> Iterator[str]:
-    """A keyed gateway with Orthanc as its PACS (its own process: the others stay up without
-    Orthanc)."""
-    env = {k: v for k, v in serving_world.env.items() if k != "MAMMOCAD_AUTH"} | {
-        "MAMMOCAD_CLASSIFY_URL": classify_service.url,
-        "MAMMOCAD_DETECT_URL": f"http://127.0.0.1:{stack.detect_port}",
-        "MAMMOCAD_DICOMWEB_URL": orthanc.dicomweb,
-    }
-    gateway = start_gateway(free_port(), env=env)
-    try:
-        yield gateway.url
-    finally:
-        gateway.stop()
+    """A keyed gateway with Orthanc as its PACS (its own process: the others need no Orthanc)."""
+    with gateway_on(
+        stack, serving_world, classify_service, keys=True, MAMMOCAD_DICOMWEB_URL=orthanc.dicomweb
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
