@@ -119,6 +119,15 @@ def train_and_save(
     val_images = prepare_for_training(
         val_set, ingest, console, stream=stream, workers=options.workers
     )
+    # Prepared by every rank, before training: streamed ingest shares the work between the
+    # ranks and waits for all of them, so rank 0 cannot do it alone once the others are gone.
+    calibration_images = (
+        []
+        if calibration_set is None
+        else prepare_for_training(
+            calibration_set, ingest, console, stream=stream, workers=options.workers
+        )
+    )
     result = train_on_split(task, train_images, val_images, options, console)
     if result.best is None:  # fit() validates every epoch when it is given a split
         raise RuntimeError("training with a validation split returned no validation")
@@ -164,12 +173,7 @@ def train_and_save(
         held_out_set = DataSet(
             f"{val_set.name} + {calibration_set.name}", [*val_set, *calibration_set]
         )
-        held_out_images = [
-            *val_images,
-            *prepare_for_training(
-                calibration_set, ingest, console, stream=stream, workers=options.workers
-            ),
-        ]
+        held_out_images = [*val_images, *calibration_images]
     with console.status(f"fitting calibration and the OOD detector on {held_out_set.name} ..."):
         calibration, ood = fit_trust(
             result.model,

@@ -36,6 +36,8 @@ TRAIN = [
     "0.34",
     "--device",
     "cpu",
+    "--calibration-data",
+    "synthetic:4,seed=9,size=256x192",
 ]
 
 
@@ -98,8 +100,10 @@ def test_a_partial_last_batch_is_kept_or_dropped_alike_on_every_rank() -> None:
 
 @pytest.mark.integration
 def test_two_torchrun_processes_train_what_one_process_trains(tmp_path: Path) -> None:
-    """``mammocad train`` under torchrun (gloo, 2 CPU processes) against the same command in
-    one process accumulating two micro-batches per step."""
+    """``mammocad train`` under torchrun (gloo, 2 CPU processes, images streamed from the
+    on-disk cache) against the same command in one process, in memory, accumulating two
+    micro-batches per step; both with a calibration set, which every rank must prepare (a
+    streamed ingest is shared out between the ranks and waits for all of them)."""
     bin_dir = Path(sys.executable).parent
     env = os.environ | {"MAMMOCAD_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
     lone = subprocess.run(
@@ -119,6 +123,7 @@ def test_two_torchrun_processes_train_what_one_process_trains(tmp_path: Path) ->
             "--no-python",
             str(bin_dir / "mammocad"),
             *TRAIN,
+            "--stream",
             "--out",
             str(tmp_path / "two"),
         ],
@@ -132,6 +137,8 @@ def test_two_torchrun_processes_train_what_one_process_trains(tmp_path: Path) ->
 
     one, two = (json.loads((tmp_path / n / "metadata.json").read_text()) for n in ("one", "two"))
     assert (one["hyperparameters"]["processes"], two["hyperparameters"]["processes"]) == (1, 2)
+    assert two["hyperparameters"]["streamed"] and not one["hyperparameters"]["streamed"]
+    assert two["data"]["calibration_patients"] == one["data"]["calibration_patients"] != []
     assert two["data"]["train_patients"] == one["data"]["train_patients"]
     assert two["data"]["validation_patients"] == one["data"]["validation_patients"]
     assert set(two["data"]["train_patients"]).isdisjoint(two["data"]["validation_patients"])
