@@ -88,7 +88,7 @@ def build_release(
     console = (console or Console()) if current_ranks().is_main else Console(quiet=True)
     started = time.perf_counter()
     with console.status(f"preparing {len(dataset)} films at {recipe.ingest.target_shape} ..."):
-        images = cached_prepared_images(dataset, recipe.ingest)
+        images = cached_prepared_images(dataset, recipe.ingest, ranks=current_ranks())
     oof = cross_validate(
         recipe,
         dataset,

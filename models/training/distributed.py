@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 
 import torch
@@ -27,6 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 from models.device import resolve_device
 
 __all__ = [
+    "COLLECTIVE_TIMEOUT",
     "Ranks",
     "barrier",
     "current_ranks",
@@ -40,6 +42,13 @@ __all__ = [
 
 T = TypeVar("T")
 
+# How long a rank waits at a collective call before the job fails. The waits are by design
+# lopsided: rank 0 validates alone while the others wait at its broadcast, and a streamed
+# ingest waits for the slowest rank's share; NCCL's default (10 minutes) would kill a job whose
+# validation of a large set takes longer. A rank that dies is still noticed at once: torchrun
+# stops every process when one fails.
+COLLECTIVE_TIMEOUT = timedelta(hours=2)
+
 
 @dataclass(frozen=True)
 class Ranks:
@@ -48,6 +57,7 @@ class Ranks:
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    local_world_size: int = 1  # the processes on this machine (torchrun's LOCAL_WORLD_SIZE)
 
     @property
     def is_main(self) -> bool:
@@ -62,7 +72,12 @@ class Ranks:
 def current_ranks() -> Ranks:
     """This process's ranks: from the joined process group, else a lone process."""
     if dist.is_available() and dist.is_initialized():
-        return Ranks(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", 0)))
+        return Ranks(
+            dist.get_rank(),
+            dist.get_world_size(),
+            int(os.environ.get("LOCAL_RANK", 0)),
+            int(os.environ.get("LOCAL_WORLD_SIZE", dist.get_world_size())),
+        )
     return Ranks()
 
 
@@ -81,7 +96,7 @@ def process_group(device: str) -> Iterator[Ranks]:
     on_gpu = resolve_device(device).type == "cuda"
     if on_gpu:
         torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
-    dist.init_process_group("nccl" if on_gpu else "gloo")
+    dist.init_process_group("nccl" if on_gpu else "gloo", timeout=COLLECTIVE_TIMEOUT)
     try:
         yield current_ranks()
     finally:

@@ -14,11 +14,14 @@ The folder is keyed like :mod:`models.training.cache` (the data set's content fi
 ingest options and this module's format version), so a changed image, label or option can never
 be read from it; files are written to a temporary name and renamed, so a reader never sees half
 a file, and an entry that does not load is ingested again.
+
+Under torchrun the cache folder is each machine's own (``$MAMMOCAD_HOME`` on a local disk), so
+the processes of each machine share out the whole data set between them; on a folder shared by
+the machines, each machine's processes write the same files, which the renames make harmless.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import pickle
 from collections.abc import Callable, Sequence
@@ -29,10 +32,10 @@ from typing import overload
 import numpy as np
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from mammocad.datasets.fingerprint import fingerprint
 from mammocad.datasets.records import DataSet
 from mammocad.home import state_home
 from mammocad.ingest.pipeline import IngestOptions
+from models.training.cache import cache_key, write_atomically
 from models.training.data import PreparedImage, prepare_image
 from models.training.distributed import Ranks, barrier, current_ranks
 
@@ -88,19 +91,19 @@ def stream_prepared_images(
     on_progress: Callable[[int], None] | None = None,
 ) -> StreamedImages:
     """``dataset`` prepared with ``options``, ingested into the on-disk cache where missing
-    (by ``workers`` DataLoader processes; under torchrun every rank ingests its share, then all
-    wait for the others), in data set order.
+    (by ``workers`` DataLoader processes; under torchrun every process of a machine ingests its
+    share into that machine's cache, then all wait for the others), in data set order. Under
+    torchrun every rank must call it (it ends at a barrier).
 
     Args:
         root: the cache's parent folder; default ``$MAMMOCAD_HOME/cache/grid``.
     """
-    key = hashlib.sha256(
-        f"{_FORMAT}\0{fingerprint(dataset)}\0{options.model_dump_json()}".encode()
-    ).hexdigest()[:32]
-    folder = (root or state_home() / "cache" / "grid").resolve() / key
+    folder = (root or state_home() / "cache" / "grid").resolve() / cache_key(
+        _FORMAT, dataset, options
+    )
     folder.mkdir(parents=True, exist_ok=True)
     ranks = current_ranks()
-    mine = list(range(ranks.rank, len(dataset), ranks.world_size))
+    mine = list(range(ranks.local_rank, len(dataset), ranks.local_world_size))
     _ingest_missing(_Ingest(dataset, options, folder), mine, workers, ranks, on_progress)
     barrier(ranks)
     entries = [_read_entry(folder, i, record.image_id) for i, record in enumerate(dataset)]
@@ -132,9 +135,10 @@ class _Ingest(Dataset[int]):
         )
         empty = np.zeros((0, 0), dtype=np.float32)
         entry = _Entry(replace(prepared, pixels=empty, detail=None), pixels, detail)
-        partial = stem.with_suffix(".entry.tmp")
-        partial.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(stem.with_suffix(".entry.pkl"))  # last: the entry means "complete"
+        write_atomically(  # last: the entry means "complete"
+            stem.with_suffix(".entry.pkl"),
+            lambda handle: pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL),
+        )
         return index
 
 
@@ -152,7 +156,7 @@ def _ingest_missing(
     )
     for done, _ in enumerate(loader, start=1):
         if on_progress is not None and ranks.is_main:
-            on_progress(done * ranks.world_size)
+            on_progress(done * ranks.local_world_size)
 
 
 def _stem(index: int, image_id: str) -> str:
@@ -161,10 +165,9 @@ def _stem(index: int, image_id: str) -> str:
 
 
 def _write_array(path: Path, array: np.ndarray) -> str:
-    partial = path.with_name(path.name + ".tmp")
-    with partial.open("wb") as handle:
-        np.save(handle, np.ascontiguousarray(array, dtype=np.float32))
-    partial.replace(path)
+    write_atomically(
+        path, lambda handle: np.save(handle, np.ascontiguousarray(array, dtype=np.float32))
+    )
     return path.name
 
 
