@@ -33,7 +33,14 @@ from mammocad.errors import ConflictError, InvalidInputError, NotFoundError
 from mammocad.home import bentoml_home
 from registry.errors import TamperedArtifactError
 
-__all__ = ["ArtifactStore", "differences", "digest_of", "hash_folder", "sha256_of"]
+__all__ = [
+    "ArtifactStore",
+    "copy_hashing",
+    "differences",
+    "digest_of",
+    "hash_folder",
+    "sha256_of",
+]
 
 _BENTOML_RECORD = "model.yaml"  # BentoML's own description of a stored model, not ours
 _CHUNK = 1 << 20
@@ -44,6 +51,16 @@ def sha256_of(stream: BinaryIO) -> str:
     digest = hashlib.sha256()
     while chunk := stream.read(_CHUNK):
         digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def copy_hashing(source: BinaryIO, target: BinaryIO) -> str:
+    """Copy what is left of ``source`` to ``target``; ``"sha256:<hex>"`` of the bytes copied
+    (what was written is exactly what was hashed, however ``source`` changes meanwhile)."""
+    digest = hashlib.sha256()
+    while chunk := source.read(_CHUNK):
+        digest.update(chunk)
+        target.write(chunk)
     return f"sha256:{digest.hexdigest()}"
 
 

@@ -12,12 +12,17 @@ do, and each file is checked before it is used; an object store (MinIO, S3) is w
 clusters already run for artifacts (MLflow keeps its artifacts the same way); and loading a model
 then depends neither on the gateway being up nor on a service key.
 
-Layout: ``<url>/<model name>/<tag version>/<relative path>``, e.g.
-``<url>/classifier/v3-abcdef123456/model.pt``; the tag version carries the first 12 hex digits of
-the version's sha256 (:meth:`registry.service.Registry._add`), so a folder's content never
-changes once written. A fetch downloads exactly the registered files into a scratch folder and
-checks them all before anything is put in the local store: a file the remote has beside them is
-never downloaded, so it cannot reach the loader.
+Layout: ``<url>/<model name>/sha256-<hex>/<relative path>``, keyed by the version's artifact
+sha256 (over every file's path and sha256), e.g. ``<url>/classifier/sha256-3f2a.../model.pt``: a
+folder's content never changes once written, and a version's files can be uploaded before the
+registry's write transaction hands out its number (a transfer must not hold the registry's write
+lock). Two versions with the same bytes share one folder. A fetch downloads exactly the
+registered files into a scratch folder and checks them all before anything is put in the local
+store: a file the remote has beside them is never downloaded, so it cannot reach the loader.
+
+Every failure of the store itself (unreachable, refused, an HTTP 5xx, a dropped connection) is
+:class:`~mammocad.errors.UnavailableError` ``model-store-unavailable``; what fsspec raises for
+them depends on the file system (``OSError``, or aiohttp's errors for ``http(s)://``).
 """
 
 from __future__ import annotations
@@ -26,12 +31,12 @@ import logging
 import os
 import posixpath
 from contextlib import suppress
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from fsspec.core import url_to_fs
 
-from mammocad.errors import NotFoundError, UnavailableError
-from registry.artifacts import differences, hash_folder, sha256_of
+from mammocad.errors import InvalidInputError, NotFoundError, UnavailableError
+from registry.artifacts import copy_hashing, differences, hash_folder, sha256_of
 from registry.errors import TamperedArtifactError
 
 __all__ = ["MODEL_STORE_URL_ENV", "RemoteArtifacts", "default_store_url"]
@@ -59,35 +64,46 @@ class RemoteArtifacts:
         self._fs, root = url_to_fs(url)
         self._root = str(root).rstrip("/")
 
-    def _folder(self, tag: str) -> str:
-        name, _, version = tag.partition(":")
-        return f"{self._root}/{name}/{version}"
+    def folder(self, name: str, artifact_sha256: str) -> str:
+        """The store path of the version of model ``name`` whose files hash to
+        ``artifact_sha256`` (``"sha256:<hex>"``)."""
+        return f"{self._root}/{name}/{artifact_sha256.replace(':', '-')}"
 
-    def upload(self, tag: str, folder: Path, files: dict[str, str]) -> list[str]:
-        """Copy ``files`` of ``folder`` to ``tag``'s folder, skipping each one already there
-        with its registered sha256 (so uploading again is harmless); returns the remote paths
-        it created, for :meth:`discard` should the registration fail after all. A failed upload
+    def upload(
+        self, name: str, artifact_sha256: str, folder: Path, files: dict[str, str]
+    ) -> list[str]:
+        """Copy ``files`` of ``folder`` to the version's folder, skipping each one already there
+        with its registered sha256 (so uploading again is harmless), and hashing each file as it
+        goes out: what is stored is exactly what was hashed. Returns the remote paths it
+        created, for :meth:`discard` should the registration fail after all. A failed upload
         removes what it created before raising.
 
         Raises:
+            InvalidInputError: a file of ``folder`` does not match its sha256 in ``files``.
             UnavailableError: the store cannot be written (unreachable, read-only, full).
         """
         created: list[str] = []
-        base = self._folder(tag)
+        base = self.folder(name, artifact_sha256)
         try:
             for relative, sha256 in files.items():
-                path = f"{base}/{relative}"
+                path = f"{base}/{_checked_relative(relative)}"
                 if self._fs.exists(path):
                     if self._sha256(path) == sha256:
                         continue
                 else:
                     created.append(path)
                 self._fs.makedirs(posixpath.dirname(path), exist_ok=True)
-                self._fs.put_file(str(folder / relative), path)
-        except OSError as error:
+                if self._copy_hashing(folder / relative, path) != sha256:
+                    raise InvalidInputError(
+                        f"{folder / relative} changed while it was being registered"
+                    )
+        except InvalidInputError:
+            self.discard(created)
+            raise
+        except Exception as error:  # any failure of the store (module docstring)
             self.discard(created)
             raise UnavailableError(
-                f"cannot upload {tag} to the model store {self.url}: {error}",
+                f"cannot upload {name} {artifact_sha256} to the model store {self.url}: {error}",
                 code="model-store-unavailable",
             ) from error
         except BaseException:
@@ -95,33 +111,38 @@ class RemoteArtifacts:
             raise
         return created
 
+    def _copy_hashing(self, source: Path, path: str) -> str:
+        with source.open("rb") as reading, self._fs.open(path, "wb") as writing:
+            return copy_hashing(reading, writing)
+
     def discard(self, paths: list[str]) -> None:
         """Remove ``paths`` (an :meth:`upload` whose registration failed). A file that cannot
-        be removed stays: it is named by a tag no registry entry has, so nothing reads it."""
+        be removed stays: no registry entry names its folder (or one that does checks it)."""
         for path in paths:
-            with suppress(OSError):
+            with suppress(Exception):
                 self._fs.rm_file(path)
 
-    def fetch(self, tag: str, files: dict[str, str], into: Path) -> None:
-        """Download ``files`` of ``tag`` into the empty folder ``into`` and check every one
+    def fetch(self, name: str, artifact_sha256: str, files: dict[str, str], into: Path) -> None:
+        """Download ``files`` of the version into the empty folder ``into`` and check every one
         against its registered sha256.
 
         Raises:
             NotFoundError: ``artifact-not-found``, the store has none of the files.
             TamperedArtifactError: a file differs from what was registered, or is missing.
-            UnavailableError: the store cannot be read (unreachable, refused).
+            UnavailableError: the store cannot be read (unreachable, refused, failing).
         """
-        base = self._folder(tag)
+        base = self.folder(name, artifact_sha256)
+        tag = f"{name} {artifact_sha256}"
         missing = 0
         for relative in files:
-            target = into / relative
+            target = into / _checked_relative(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._fs.get_file(f"{base}/{relative}", str(target))
             except FileNotFoundError:
                 target.unlink(missing_ok=True)
                 missing += 1
-            except OSError as error:
+            except Exception as error:  # any failure of the store
                 raise UnavailableError(
                     f"cannot fetch {tag} from the model store {self.url}: {error}",
                     code="model-store-unavailable",
@@ -144,3 +165,12 @@ class RemoteArtifacts:
     def _sha256(self, path: str) -> str:
         with self._fs.open(path, "rb") as stream:
             return sha256_of(stream)
+
+
+def _checked_relative(relative: str) -> str:
+    """``relative`` (a path the registry database lists), refused if it could leave the
+    version's folder: the database is trusted, but a path is cheap to check."""
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise InvalidInputError(f"artifact file path {relative!r} leaves its folder")
+    return relative

@@ -9,6 +9,7 @@ in the audit log with the before and after state.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,8 @@ from registry.shift_study import with_ood_evaluation
 from registry.store import AliasCheck, AliasMove, NewVersion, SqlStore, VersionAction, VersionRef
 
 __all__ = ["Registry"]
+
+logger = logging.getLogger(__name__)
 
 
 class Registry:
@@ -153,8 +156,14 @@ class Registry:
                 return self.artifacts.verified_folder(tag, files)
             except NotFoundError:
                 pass  # registered on another machine: fetched below
+            except TamperedArtifactError as error:
+                # A copy cut short (a process killed while putting it: BentoML writes in place)
+                # or changed on this disk; the shared copy is checked before it replaces it.
+                logger.warning("replacing the local copy of %s: %s", tag, error.detail)
+                self.artifacts.remove(tag)
             with tempfile.TemporaryDirectory(prefix="mammocad-fetch-") as scratch:
-                self.remote.fetch(tag, files, Path(scratch))  # every file checked first
+                # every file checked first
+                self.remote.fetch(version.model_name, version.artifact_sha256, files, Path(scratch))
                 labels = _labels(version.model_name, version.task, version.version)
                 self.artifacts.put(Path(scratch), tag, files, labels)
             return self.artifacts.verified_folder(tag, files)
@@ -232,17 +241,20 @@ class Registry:
         reason: str,
     ) -> ModelVersion:
         created: list[str] = []
-        uploaded: list[str] = []
+        # Uploaded before the write transaction, which must not wait on a transfer (the shared
+        # copy is keyed by content, not by the number the transaction hands out); a failed
+        # upload fails the registration, and each file is hashed as it goes out.
+        uploaded = (
+            []
+            if self.remote is None
+            else self.remote.upload(new.model_name, new.artifact_sha256, source, new.files)
+        )
 
         def stage(number: int) -> str:
             tag = f"{new.model_name}:v{number}-{new.artifact_sha256.removeprefix('sha256:')[:12]}"
             labels = _labels(new.model_name, new.task, number)
             if self.artifacts.put(source, tag, new.files, labels):
                 created.append(tag)
-            if self.remote is not None:  # a failed upload fails the registration
-                # The local copy, just checked: only bytes that match the database go out.
-                checked = self.artifacts.verified_folder(tag, new.files)
-                uploaded.extend(self.remote.upload(tag, checked, new.files))
             return tag
 
         try:
@@ -326,8 +338,30 @@ class Registry:
         check_name("alias", alias)
         if force and not reason.strip():
             raise InvalidInputError("a forced promotion needs a reason", code="reason-required")
-        check = _alias_check(name, alias, force, self._servable_gate)
+        gate = self._servable_gate_for(self.store.get_version(name, ref))
+        check = _alias_check(name, alias, force, gate)
         return self.store.move_alias(name, alias, ref, actor=actor, reason=reason, check=check)
+
+    def _servable_gate_for(
+        self, expected: ModelVersion | None
+    ) -> Callable[[ModelVersion], UnmetGate | None]:
+        """:meth:`_servable_gate`, with the shared copy of ``expected`` (the version the alias
+        move will most likely be asked about) checked now, before the move's write transaction:
+        checking the shared copy downloads every file, which must not hold the registry's write
+        lock. Inside the transaction only another version (the alias moved meanwhile) is
+        checked there and then; the local store's check is quick and stays inside."""
+        if self.remote is None or expected is None:
+            return self._servable_gate
+        verdict = self._servable_gate(expected)
+
+        def gate(candidate: ModelVersion) -> UnmetGate | None:
+            same = (candidate.model_name, candidate.artifact_sha256) == (
+                expected.model_name,
+                expected.artifact_sha256,
+            )  # the same shared folder, whose content the sha256 fixes
+            return verdict if same else self._servable_gate(candidate)
+
+        return gate
 
     def _servable_gate(self, candidate: ModelVersion) -> UnmetGate | None:
         """The artifact gate of every alias move: the serving side opens a version from the
@@ -340,7 +374,9 @@ class Registry:
                 self.artifacts.verified_folder(tag, files)
             else:
                 with tempfile.TemporaryDirectory(prefix="mammocad-verify-") as scratch:
-                    self.remote.fetch(tag, files, Path(scratch))
+                    self.remote.fetch(
+                        candidate.model_name, candidate.artifact_sha256, files, Path(scratch)
+                    )
         except (NotFoundError, TamperedArtifactError, UnavailableError) as error:
             where = (
                 f"model store {self.artifacts.root}; MAMMOCAD_HOME / BENTOML_HOME must name the "
@@ -366,7 +402,9 @@ class Registry:
             ConflictError: the alias has no earlier version.
         """
         check_name("alias", alias)
-        check = _servable_check(name, alias, self._servable_gate)
+        target = self.store.rollback_target(name, alias)
+        expected = None if target is None else self.store.get_version(name, target)
+        check = _servable_check(name, alias, self._servable_gate_for(expected))
         return self.store.rollback(name, alias, actor=actor, reason=reason, check=check)
 
     # --- API keys --------------------------------------------------------------------------

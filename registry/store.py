@@ -356,6 +356,12 @@ class SqlStore:
             previous = before.version if before is not None else None
             return AliasMove(name, alias, previous, target.version, overridden)
 
+    def rollback_target(self, name: str, alias: str) -> int | None:
+        """The version :meth:`rollback` would point ``alias`` at now (None: none earlier)."""
+        with reading(self._engine) as session:
+            _model_row(session, name)  # NotFoundError for an unknown model
+            return _rollback_target(session, name, alias)
+
     def rollback(
         self,
         name: str,
@@ -373,12 +379,7 @@ class SqlStore:
         """
         with writing(self._engine) as session:
             model = _locked_model(session, name)
-            history = session.scalars(
-                select(AuditRow)
-                .where(AuditRow.model_name == name, AuditRow.alias == alias)
-                .order_by(AuditRow.id)
-            )
-            previous = rollback_target(map(audit_entity, history), alias)
+            previous = _rollback_target(session, name, alias)
             if previous is None:
                 raise ConflictError(
                     f"{name} {alias!r} has no earlier version to roll back to",
@@ -468,6 +469,15 @@ def _model_row(session: Session, name: str) -> ModelRow:
     if row is None:
         raise NotFoundError(f"no registered model named {name!r}", code="model-not-found")
     return row
+
+
+def _rollback_target(session: Session, name: str, alias: str) -> int | None:
+    history = session.scalars(
+        select(AuditRow)
+        .where(AuditRow.model_name == name, AuditRow.alias == alias)
+        .order_by(AuditRow.id)
+    )
+    return rollback_target(map(audit_entity, history), alias)
 
 
 def _locked_model(session: Session, name: str) -> ModelRow:

@@ -89,12 +89,12 @@ class FitResult:
     seconds: float = 0.0
 
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, numpy and torch; return a generator for the sampler."""
+def seed_everything(seed: int) -> None:
+    """Seed Python, numpy and torch (new layers' initial weights, dropout); an epoch's draw of
+    images is seeded on its own (:mod:`models.training.sampling`)."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def fit(
