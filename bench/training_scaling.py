@@ -45,7 +45,7 @@ CONFIGS = (
     Config("1 process x 2 threads, in memory", 1, 2, False, 0),
     Config("1 process x 2 threads, streamed (1 worker)", 1, 2, True, 1),
     Config("1 process x 1 thread, streamed (1 worker)", 1, 1, True, 1),
-    Config("2 processes x 1 thread (torchrun, gloo), streamed", 2, 1, True, 0),
+    Config("2 processes x 1 thread (torchrun), streamed", 2, 1, True, 0),
 )
 
 
@@ -154,7 +154,11 @@ def main() -> None:
     parser.add_argument("--task", default="detector", choices=["classifier", "detector"])
     parser.add_argument("--size", default="448x320", help="model grid")
     parser.add_argument("--epochs", type=int, default=2, help="at least 2 (the first is apart)")
-    parser.add_argument("--device", default="cpu", help="cpu, or cuda: one GPU per process")
+    parser.add_argument(
+        "--device",
+        default="cpu",
+        help="cpu (gloo), or cuda (NCCL, one GPU per process: the last row needs 2 GPUs)",
+    )
     args = parser.parse_args()
     console = Console(width=160)
     with tempfile.TemporaryDirectory(prefix="mammocad-scaling-") as scratch:
