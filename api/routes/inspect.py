@@ -3,30 +3,25 @@
 Integrators use ``/v1/inspect`` to check that their DICOM is accepted and read as they expect
 (laterality, view, orientation, the breast region) before they rely on model answers about it.
 
-``/v1/render`` answers the decoded image's display pixels for a viewer's window and level. A
-browser cannot decode a DICOM, and an 8-bit PNG of a mammogram throws away most of the contrast
-steps a radiologist windows into, so it answers the decoded image (after the modality LUT, the VOI
-LUT or window, and MONOCHROME1 inversion: exactly what the models are given) as 16-bit values,
-downscaled like ``/v1/explain``'s heatmaps, so a heatmap of the same ``max_side`` lies on it
-pixel for pixel.
+``/v1/render`` answers the decoded image's display pixels for a viewer's window and level
+(:mod:`api.rendering`: 16-bit values, downscaled like ``/v1/explain``'s heatmaps, so a heatmap of
+the same ``max_side`` lies on it pixel for pixel).
 """
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Annotated, Any
 
-import numpy as np
-from fastapi import APIRouter, Depends, Query, Request
-from PIL import Image
+from fastapi import APIRouter, Depends, Request
 
 from api.auth import ACCESS_PROBLEMS, require_scope
+from api.rendering import MaxSideQuery, render_display
 from api.schemas import InspectResponse, ModelGrid, RenderResponse
 from api.settings import GatewaySettings, get_settings
 from api.upload import UPLOAD_REQUEST_BODY, UploadDep
 from mammocad.errors import PROBLEM_MEDIA_TYPE
-from mammocad.ingest.pipeline import IngestOptions, decode_bytes, ingest_bytes
+from mammocad.ingest.pipeline import IngestOptions, ingest_bytes
 
 __all__ = ["router"]
 
@@ -90,33 +85,12 @@ def render_image(
     request: Request,
     upload: UploadDep,
     settings: Annotated[GatewaySettings, Depends(get_settings)],
-    max_side: Annotated[
-        int, Query(ge=64, le=8192, description="longest side of the rendered pixels")
-    ] = 2048,
+    max_side: MaxSideQuery = 2048,
 ) -> RenderResponse:
     """Decode the upload and answer its display pixels (a worker thread: sync ``def``)."""
-    started = time.perf_counter()
-    decoded = decode_bytes(upload.data, settings.max_image_pixels)
-    rows, cols = decoded.pixels.shape
-    factor = max(rows, cols) / max_side
-    out_rows, out_cols = (
-        (max(1, round(rows / factor)), max(1, round(cols / factor))) if factor > 1 else (rows, cols)
-    )
-    pixels = decoded.pixels
-    if (out_rows, out_cols) != (rows, cols):  # area average: no aliasing of fine structure
-        pixels = np.asarray(
-            Image.fromarray(pixels.astype(np.float32), mode="F").resize(
-                (out_cols, out_rows), Image.Resampling.BOX
-            )
-        )
-    values = np.round(np.clip(pixels, 0.0, 1.0) * 65535).astype("<u2")
-    return RenderResponse(
+    return render_display(
+        upload.data,
+        max_pixels=settings.max_image_pixels,
+        max_side=max_side,
         request_id=request.state.request_id,
-        image=decoded.metadata,
-        width=out_cols,
-        height=out_rows,
-        scale_x=cols / out_cols,
-        scale_y=rows / out_rows,
-        pixels_base64=base64.b64encode(values.tobytes()).decode("ascii"),
-        timing_ms=round((time.perf_counter() - started) * 1000, 1),
     )

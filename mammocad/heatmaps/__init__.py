@@ -10,6 +10,7 @@ highdicom are used: the gateway must never import torch, so nothing here does.
 
 from mammocad.heatmaps.geometry import (
     OriginalMap,
+    display_shape,
     peak_in_original,
     restrict_to_content,
     to_original_geometry,
@@ -19,6 +20,7 @@ from mammocad.heatmaps.secondary_capture import secondary_capture
 
 __all__ = [
     "OriginalMap",
+    "display_shape",
     "grey_png",
     "overlay_rgb",
     "peak_in_original",

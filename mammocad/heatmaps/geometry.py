@@ -17,7 +17,13 @@ from scipy import ndimage
 
 from mammocad.geometry import GridTransform
 
-__all__ = ["OriginalMap", "peak_in_original", "restrict_to_content", "to_original_geometry"]
+__all__ = [
+    "OriginalMap",
+    "display_shape",
+    "peak_in_original",
+    "restrict_to_content",
+    "to_original_geometry",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,27 @@ class OriginalMap:
     scale_x: float
     scale_y: float
     source_shape: tuple[int, int]
+
+
+def display_shape(source_shape: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """``(rows, columns)`` of an image of ``source_shape`` shown with at most ``max_side`` pixels
+    along its longest side: both axes divided by the same factor and rounded, never upscaled.
+
+    Every display of the original geometry (the heatmaps of ``/v1/explain``, the pixels of
+    ``/v1/render``) is sized here, so that a viewer can lay one on the other pixel for pixel.
+
+    Raises:
+        ValueError: a non-positive ``max_side`` or source side.
+    """
+    rows, cols = source_shape
+    if max_side <= 0:
+        raise ValueError(f"max_side must be positive, got {max_side}")
+    if rows <= 0 or cols <= 0:
+        raise ValueError(f"source_shape must be positive, got {source_shape}")
+    factor = max(rows, cols) / max_side
+    if factor <= 1:
+        return int(rows), int(cols)
+    return max(1, round(rows / factor)), max(1, round(cols / factor))
 
 
 def to_original_geometry(
@@ -57,7 +84,7 @@ def to_original_geometry(
         stride: model pixels per cell side.
         transform: the original -> model grid map of this upload (``IngestedImage.transform``).
         max_side: longest side of the result; larger originals are downscaled by the same factor
-            on both axes (the exact per-axis factors are reported).
+            on both axes (:func:`display_shape`; the exact per-axis factors are reported).
         content_box: ``(x0, y0, x1, y1)`` in original pixels of the region the model saw
             (``IngestedImage.breast_box``). The transform alone cannot tell the padding of the
             model grid from the image, and pixels cropped on one side can land in the padding
@@ -72,14 +99,8 @@ def to_original_geometry(
             cell grid that does not match ``transform.target_shape``, or a malformed box.
     """
     _check(cell_map, stride, transform)
-    if max_side <= 0:
-        raise ValueError(f"max_side must be positive, got {max_side}")
     rows, cols = transform.source_shape
-    factor = max(rows, cols) / max_side
-    if factor > 1:
-        out_rows, out_cols = max(1, round(rows / factor)), max(1, round(cols / factor))
-    else:
-        out_rows, out_cols = rows, cols
+    out_rows, out_cols = display_shape((rows, cols), max_side)
     scale_x, scale_y = cols / out_cols, rows / out_rows
 
     # Pixel centres of the output, in original coordinates, mapped one axis at a time: every
