@@ -51,11 +51,22 @@ class ModelUsed(BaseModel):
         "version number",
         examples=["production"],
     )
+    synthetic_training: bool = Field(
+        description="true when the version was trained on synthetic images only (its training "
+        "record's data.synthetic): a demonstration, not for clinical use",
+        examples=[False],
+    )
 
     @classmethod
     def of(cls, version: ModelVersion, alias: str | None) -> ModelUsed:
-        """The answering version, and the alias that led to it."""
-        return cls(name=version.model_name, version=version.version, alias=alias)
+        """The answering version, the alias that led to it, and whether it learned from
+        synthetic images only (every answer says so, not only the registry's records)."""
+        return cls(
+            name=version.model_name,
+            version=version.version,
+            alias=alias,
+            synthetic_training=version.training.data.synthetic,
+        )
 
 
 class ImageSummary(BaseModel):

@@ -90,6 +90,32 @@ class Pacs:
             )
         return sorted(instances, key=lambda i: (i.series_instance_uid, i.sop_instance_uid))
 
+    def mammogram(self, study_instance_uid: str, sop_instance_uid: str) -> StudyInstance:
+        """One MG instance of the study, by its SOP Instance UID.
+
+        Raises:
+            NotFoundError: the PACS has no such study (``study-not-found``), or no such
+                mammogram in it (``instance-not-found``).
+            UnavailableError: the PACS cannot be reached or failed.
+        """
+        found = self._call(
+            lambda: self._client.search_for_instances(
+                study_instance_uid=study_instance_uid,
+                search_filters={"Modality": _MAMMOGRAPHY, "SOPInstanceUID": sop_instance_uid},
+            )
+        )
+        for item in found:
+            if _value(item, "00080018") == sop_instance_uid:  # a PACS may ignore the filter
+                return StudyInstance(
+                    series_instance_uid=_value(item, "0020000E"),
+                    sop_instance_uid=sop_instance_uid,
+                )
+        self.mammograms(study_instance_uid)  # no such study: say so, not "no such instance"
+        raise NotFoundError(
+            f"the PACS has no mammogram {sop_instance_uid} in study {study_instance_uid}",
+            code="instance-not-found",
+        )
+
     def fetch(self, study_instance_uid: str, instance: StudyInstance) -> bytes:
         """The instance as a DICOM Part 10 file in its stored transfer syntax.
 

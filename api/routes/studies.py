@@ -4,6 +4,11 @@ For a reading room: the gateway fetches the study's mammograms from the configur
 (``MAMMOCAD_DICOMWEB_URL``), answers each as ``/v1/classify`` and ``/v1/detect`` would, stores a
 Structured Report and a Grad-CAM Parametric Map per image back into the same study, and answers
 with what it stored and a per-breast and per-exam summary.
+
+``GET /v1/studies/{StudyInstanceUID}/instances/{SOPInstanceUID}/render`` answers one of those
+mammograms' display pixels exactly as ``POST /v1/render`` answers an upload (one builder,
+:mod:`api.rendering`), so a viewer can hang the study's views with their boxes without the
+pixels ever passing through the browser as a DICOM file. It only reads the PACS.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import ACCESS_PROBLEMS, require_scope
 from api.deps import RegistryDep, SettingsDep, TaskServicesDep
@@ -18,6 +24,8 @@ from api.dicom_outputs import ReportFormat
 from api.inference import ModelQuery
 from api.pacs import Pacs
 from api.problems import problem_responses
+from api.rendering import MaxSideQuery, render_display
+from api.schemas import RenderResponse
 from api.settings import GatewaySettings, get_settings
 from api.study_analysis import StudyRequest, analyse_study
 from api.study_schemas import StudyAnalysis
@@ -34,6 +42,7 @@ router = APIRouter(
 )
 
 _UID_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
+StudyUid = Annotated[str, Path(pattern=_UID_PATTERN, max_length=64, description="the study's UID")]
 
 
 class PacsNotConfiguredError(MammocadError):
@@ -78,9 +87,7 @@ _PROBLEMS = problem_responses(
 )
 async def analyse(
     request: Request,
-    study_instance_uid: Annotated[
-        str, Path(pattern=_UID_PATTERN, max_length=64, description="the study's UID")
-    ],
+    study_instance_uid: StudyUid,
     pacs: PacsDep,
     registry: RegistryDep,
     settings: SettingsDep,
@@ -115,4 +122,46 @@ async def analyse(
     )
     return await analyse_study(
         request, asked, pacs=pacs, registry=registry, settings=settings, services=services
+    )
+
+
+_RENDER_PROBLEMS = problem_responses(
+    {
+        404: "No such study in the PACS, or no such mammogram (Modality MG) in it",
+        413: "The instance's decoded image is too large",
+        415: "The instance's DICOM compression cannot be decoded",
+        422: "A malformed UID or max_side; or an instance without pixels, colour or multi-frame",
+        501: "No PACS configured (MAMMOCAD_DICOMWEB_URL)",
+        503: "The PACS is unavailable; retry after Retry-After seconds",
+    }
+)
+
+
+@router.get(
+    "/studies/{study_instance_uid}/instances/{sop_instance_uid}/render",
+    response_model=RenderResponse,
+    summary="One mammogram of a PACS study as 16-bit display pixels, as POST /v1/render answers",
+    responses=_RENDER_PROBLEMS,
+)
+async def render_instance(
+    request: Request,
+    study_instance_uid: StudyUid,
+    sop_instance_uid: Annotated[
+        str, Path(pattern=_UID_PATTERN, max_length=64, description="the mammogram's UID")
+    ],
+    pacs: PacsDep,
+    settings: SettingsDep,
+    max_side: MaxSideQuery = 2048,
+) -> RenderResponse:
+    """Fetch the instance from the PACS (read only) and answer its display pixels, in the same
+    geometry as ``/v1/render`` and ``/v1/explain`` at the same ``max_side``; boxes of the study
+    answer, in original pixels, land on them through ``scale_x`` and ``scale_y``."""
+    instance = await run_in_threadpool(pacs.mammogram, study_instance_uid, sop_instance_uid)
+    data = await run_in_threadpool(pacs.fetch, study_instance_uid, instance)
+    return await run_in_threadpool(
+        render_display,
+        data,
+        max_pixels=settings.max_image_pixels,
+        max_side=max_side,
+        request_id=request.state.request_id,
     )

@@ -21,7 +21,9 @@ SCOPE_OF = {
     "/v1/detect": "inference",
     "/v1/explain": "inference",
     "/v1/inspect": "inference",
+    "/v1/render": "inference",
     "/v1/studies/{study_instance_uid}/analyse": "inference",
+    "/v1/studies/{study_instance_uid}/instances/{sop_instance_uid}/render": "inference",
     "/v1/models": "models:read",
     "/v1/models/{name}": "models:read",
     "/v1/models/{name}/versions/{version}": "models:read",
@@ -67,7 +69,8 @@ def test_a_key_without_the_routes_scope_is_a_403_problem(
 ) -> None:
     other: Scope = "audit:read" if needed != "audit:read" else "models:read"
     _, token = full_registry.create_key("viewer", [other], actor="test")
-    method = "GET" if path.startswith("/v1/models") else "POST"
+    reads = path.startswith("/v1/models") or path.endswith("}/render")
+    method = "GET" if reads else "POST"
     with gateway(full_registry, as_admin=False) as client:
         response = client.request(
             method, _concrete(path), headers={"Authorization": f"Bearer {token}"}

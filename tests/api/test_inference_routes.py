@@ -4,6 +4,8 @@ failure as problem+json."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ from mammocad.schemas.tensor_frame import MEDIA_TYPE, unpack
 from registry import Registry
 from tests.api.conftest import CLASSIFY_URL, DETECT_URL, gateway
 from tests.mammocad.ingest.conftest import dicom_bytes, phantom
-from tests.registry.builders import calibration_record, ood_record
+from tests.registry.builders import calibration_record, make_model_folder, ood_record
 
 # The phantom's square lesion: x 48-72 from the chest wall, y 188-212, on a 400 x 300 image; with
 # the chest wall on the right it lies at x 228-252 of the original.
@@ -99,7 +101,12 @@ def test_classify_sends_exactly_the_ingested_input(
 
     body = response.json()
     assert body["request_id"] == response.headers["x-request-id"]
-    assert body["model"] == {"name": "classifier", "version": 1, "alias": "production"}
+    assert body["model"] == {
+        "name": "classifier",
+        "version": 1,
+        "alias": "production",
+        "synthetic_training": True,
+    }
     assert body["image"] == {
         "source_format": "dicom",
         "rows": 400,
@@ -135,10 +142,42 @@ def test_model_by_alias_or_number_with_its_own_operating_point(
 ) -> None:
     httpx_mock.add_callback(_classify_answer, url=f"{CLASSIFY_URL}/tensors/classify")
     body = _post(inference_client, "/v1/classify", _right_breast_dicom(), model=model).json()
-    assert body["model"] == {"name": "classifier", "version": version, "alias": alias}
+    assert body["model"] == {
+        "name": "classifier",
+        "version": version,
+        "alias": alias,
+        "synthetic_training": True,
+    }
     assert body["prediction"]["abnormal"] is abnormal
     [sent] = httpx_mock.get_requests()
     assert unpack(sent.content, ClassifyRequest)[0].items[0].model.version == version
+
+
+def test_every_answer_says_whether_its_version_learned_from_synthetic_images_only(
+    full_registry: Registry,
+    inference_client: TestClient,
+    httpx_mock: HTTPXMock,
+    tmp_path: Path,
+) -> None:
+    """A client with an inference-only key (no models:read) still learns it from the answer."""
+    real = make_model_folder(tmp_path / "real-data", "classify", synthetic=False)
+    version = full_registry.register(real, "classifier", actor="tester").version
+    classify = f"{CLASSIFY_URL}/tensors/classify"
+    httpx_mock.add_callback(_classify_answer, url=classify, is_reusable=True)
+    httpx_mock.add_callback(_lesion_finder, url=f"{DETECT_URL}/tensors/detect")
+    data = _right_breast_dicom()
+    synthetic = _post(inference_client, "/v1/classify", data).json()["model"]
+    assert synthetic["version"] == 1 and synthetic["synthetic_training"] is True
+    detected = _post(inference_client, "/v1/detect", data)
+    assert detected.status_code == 200, detected.text
+    assert detected.json()["model"]["synthetic_training"] is True
+    other = _post(inference_client, "/v1/classify", data, model=str(version)).json()["model"]
+    assert other == {
+        "name": "classifier",
+        "version": version,
+        "alias": None,
+        "synthetic_training": False,
+    }
 
 
 def test_classifier_answers_are_calibrated_with_the_versions_temperatures(
@@ -247,7 +286,12 @@ def test_detect_boxes_come_back_in_original_pixels(
     response = _post(inference_client, "/v1/detect", data)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["model"] == {"name": "detector", "version": 1, "alias": "production"}
+    assert body["model"] == {
+        "name": "detector",
+        "version": 1,
+        "alias": "production",
+        "synthetic_training": True,
+    }
     assert body["ood"] is None
     # The version's calibration (temperature 1.7) maps scores and threshold alike: the same
     # boxes pass, with calibrated scores.

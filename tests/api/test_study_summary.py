@@ -48,7 +48,7 @@ def _image(
     )
     classification = ClassifyResponse(
         request_id="r",
-        model=ModelUsed(name="classifier", version=1, alias=None),
+        model=ModelUsed(name="classifier", version=1, alias=None, synthetic_training=True),
         image=summary,
         probabilities=probabilities,
         prediction=ClassPrediction(
@@ -63,7 +63,7 @@ def _image(
     )
     detection = DetectResponse(
         request_id="r",
-        model=ModelUsed(name="detector", version=1, alias=None),
+        model=ModelUsed(name="detector", version=1, alias=None, synthetic_training=True),
         image=summary,
         detections=[Detection(box=(1.0, 1.0, 5.0, 5.0), score=0.9, malignancy=m) for m in masses],
         score_threshold=0.5,

@@ -41,7 +41,13 @@ def test_explain_a_classification_in_original_geometry(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["model"] == {"name": "classifier", "version": 1, "alias": None}
+    # the session's tiny models learned from synthetic images (tests.serving.conftest)
+    assert body["model"] == {
+        "name": "classifier",
+        "version": 1,
+        "alias": None,
+        "synthetic_training": True,
+    }
     # Default target: the class the answer itself finds most probable.
     assert body["explained"]["class_name"] == body["prediction"]["label"]
     assert body["method"]["name"] == method

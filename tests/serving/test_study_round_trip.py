@@ -198,6 +198,50 @@ def test_without_a_pacs_the_study_endpoint_says_so(stack: Stack, study: Study) -
     response = _analyse(stack.gateway, study.uid)
     assert response.status_code == 501, response.text
     assert response.json()["type"] == "urn:mammocad:problem:pacs-not-configured"
+    rendered = httpx.get(_render_url(stack.gateway, study.uid, next(iter(study.files))))
+    assert rendered.status_code == 501, rendered.text
+
+
+def _render_url(gateway: str, study_uid: str, sop_instance_uid: str) -> str:
+    return f"{gateway}/v1/studies/{study_uid}/instances/{sop_instance_uid}/render"
+
+
+def test_a_study_instance_renders_as_its_upload_does(pacs_gateway: str, study: Study) -> None:
+    """The viewer hangs a study's views from these pixels: the same answer as POST /v1/render
+    of the same file, so the study answer's boxes land on them as on an upload."""
+    volatile = ("request_id", "timing_ms")
+    for sop_instance_uid, data in study.files.items():
+        from_pacs = httpx.get(
+            _render_url(pacs_gateway, study.uid, sop_instance_uid),
+            params={"max_side": 128},
+            timeout=60,
+        )
+        uploaded = httpx.post(
+            f"{pacs_gateway}/v1/render",
+            params={"max_side": 128},
+            files={"file": ("image.dcm", data)},
+            timeout=60,
+        )
+        assert from_pacs.status_code == 200, from_pacs.text
+        assert uploaded.status_code == 200, uploaded.text
+        read, sent = from_pacs.json(), uploaded.json()
+        assert {k: v for k, v in read.items() if k not in volatile} == {
+            k: v for k, v in sent.items() if k not in volatile
+        }
+        assert read["image"]["sop_instance_uid"] == sop_instance_uid
+
+
+@pytest.mark.parametrize(
+    "study_uid, sop_instance_uid, code",
+    [("1.2.3.4.5.6.7.8.9", "1.2.3", "study-not-found"), (None, "1.2.3.4", "instance-not-found")],
+)
+def test_an_unknown_study_or_instance_renders_as_a_404_problem(
+    pacs_gateway: str, study: Study, study_uid: str | None, sop_instance_uid: str, code: str
+) -> None:
+    response = httpx.get(_render_url(pacs_gateway, study_uid or study.uid, sop_instance_uid))
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == f"urn:mammocad:problem:{code}"
 
 
 @pytest.mark.parametrize("output", ["dicom-sr", "dicom-mammo-cad-sr"])

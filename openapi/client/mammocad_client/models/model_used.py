@@ -16,11 +16,14 @@ class ModelUsed:
     Attributes:
         alias (None | str): the alias the request named (default production); null when it named a version number
         name (str):
+        synthetic_training (bool): true when the version was trained on synthetic images only (its training record's
+            data.synthetic): a demonstration, not for clinical use
         version (int):
     """
 
     alias: None | str
     name: str
+    synthetic_training: bool
     version: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -30,6 +33,8 @@ class ModelUsed:
 
         name = self.name
 
+        synthetic_training = self.synthetic_training
+
         version = self.version
 
         field_dict: dict[str, Any] = {}
@@ -38,6 +43,7 @@ class ModelUsed:
             {
                 "alias": alias,
                 "name": name,
+                "synthetic_training": synthetic_training,
                 "version": version,
             }
         )
@@ -57,11 +63,14 @@ class ModelUsed:
 
         name = d.pop("name")
 
+        synthetic_training = d.pop("synthetic_training")
+
         version = d.pop("version")
 
         model_used = cls(
             alias=alias,
             name=name,
+            synthetic_training=synthetic_training,
             version=version,
         )
 
