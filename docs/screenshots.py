@@ -10,21 +10,12 @@ and saves ``docs/images/viewer.png`` and ``docs/images/registry.png``.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from mammocad.datasets.spec import load_dataset
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from serving.browser import CHROMIUM_FLAGS, chromium_executable
 
 
 def main() -> None:
@@ -40,12 +31,12 @@ def main() -> None:
         for r in load_dataset(args.data)
         if any(lesion.kind.is_mass and lesion.box for lesion in r.lesions)
     )
-    chromium = shutil.which("chromium")
+    chromium = chromium_executable()
     if chromium is None:
         raise SystemExit("chromium is absent (apt-get install chromium)")
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.set_default_timeout(180_000)
         page.goto(f"{args.url}/viewer/")

@@ -1,4 +1,4 @@
-// Shared by the viewer pages: the API key, calls to the gateway, problem+json errors.
+// Shared by the viewer pages: the API key, calls to the gateway, problem+json errors, model cards.
 // Same origin as the gateway: no CDN, nothing outside this machine is contacted.
 
 const KEY_STORAGE = "mammocad.apiKey";
@@ -14,12 +14,11 @@ export function setApiKey(value) {
 
 /** An answer the gateway refused: the RFC 9457 problem it sent, or what went wrong. */
 export class Problem extends Error {
-  constructor(status, title, detail, code) {
+  constructor(status, title, detail) {
     super(`${title}${detail ? ": " + detail : ""}`);
     this.status = status;
     this.title = title;
     this.detail = detail;
-    this.code = code;
   }
 }
 
@@ -41,11 +40,19 @@ export async function api(path, { method = "GET", body, json, accept } = {}) {
     } catch {
       problem = { title: response.statusText };
     }
-    throw new Problem(response.status, problem.title || `HTTP ${response.status}`,
-      problem.detail || "", problem.code || "");
+    throw new Problem(response.status, problem.title || `HTTP ${response.status}`, problem.detail || "");
   }
   if (accept && !accept.includes("json")) return response.text();
   return response.json();
+}
+
+/** What went wrong, for a person: the problem's status, title and detail, and ``keyHint`` when
+ * the gateway asked for a key (401). */
+export function problemText(error, keyHint = "Enter an API key above.") {
+  if (error instanceof Problem) {
+    return `${error.status} ${error.message}${error.status === 401 ? ` ${keyHint}` : ""}`;
+  }
+  return String(error);
 }
 
 /** Wire the key field of a page's header: shown masked, kept for this browser tab only. */
@@ -59,7 +66,7 @@ export function wireKeyForm(form, onChange) {
   });
 }
 
-/** Put a message in a live region (screen readers announce it). */
+/** Put a message in a live region (screen readers announce it); an empty one hides it. */
 export function say(element, text, kind = "info") {
   element.textContent = text;
   element.dataset.kind = kind;
@@ -70,12 +77,19 @@ export function percent(value) {
   return `${(100 * value).toFixed(1)} %`;
 }
 
-/** A card's HTML (it needs the key, so a plain link cannot show it) in a new tab. */
-export async function openCard(name, version) {
+/** A model card (it needs the key, so a plain link cannot show it) in ``dialog``: a modal
+ * <dialog> holding a sandboxed <iframe> (no scripts, an opaque origin: the card's HTML cannot
+ * reach this page or the key), closed with Escape or its Close button, focus given back. */
+export async function showCard(dialog, name, version) {
+  const opener = document.activeElement;
   const html = await api(`/v1/models/${encodeURIComponent(name)}/versions/${version}/card?format=html`,
     { accept: "text/html" });
-  const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
-  window.open(url, "_blank", "noopener");
+  dialog.querySelector("h2").textContent = `Model card: ${name} version ${version}`;
+  const frame = dialog.querySelector("iframe");
+  frame.title = `Model card of ${name} version ${version}`;
+  frame.srcdoc = html;
+  dialog.addEventListener("close", () => opener?.focus?.(), { once: true });
+  dialog.showModal();
 }
 
 /** Text made safe to put inside HTML (answers can carry strings read from an upload). */
