@@ -6,14 +6,16 @@ from functools import lru_cache
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from registry.settings import RegistrySettings
 
 __all__ = ["LOOPBACK_HOSTS", "GatewaySettings", "get_settings"]
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(RegistrySettings):
     """Everything the gateway can be configured with; defaults are the embedded deployment."""
 
     model_config = SettingsConfigDict(env_prefix="MAMMOCAD_", frozen=True)
@@ -25,18 +27,6 @@ class GatewaySettings(BaseSettings):
     )
     max_image_pixels: int = Field(
         default=40_000_000, gt=0, description="decoded images larger than this are refused"
-    )
-    registry_url: str | None = Field(
-        default=None,
-        description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
-        "default SQLite registry.db in the state folder",
-    )
-    model_store_url: str | None = Field(
-        default=None,
-        description="fsspec URL of the model store shared between machines (file:///srv/"
-        "model-store, s3://bucket/models...): registered versions are uploaded there and a "
-        "version missing from the local BentoML store is fetched from there, every file "
-        "sha256-checked (registry/remote.py); default: each machine's local store only",
     )
     registry_busy_timeout_s: float = Field(
         default=5.0,

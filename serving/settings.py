@@ -9,29 +9,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from registry.settings import RegistrySettings
 
 __all__ = ["ServingSettings", "get_settings"]
 
 
-class ServingSettings(BaseSettings):
+class ServingSettings(RegistrySettings):
     """Everything a task service can be configured with; defaults suit the embedded deployment
     (the gateway and both services on one small CPU machine)."""
 
     model_config = SettingsConfigDict(env_prefix="MAMMOCAD_", frozen=True)
 
-    registry_url: str | None = Field(
-        default=None,
-        description="model registry database (sqlite:///FILE or postgresql+psycopg://...); "
-        "default SQLite registry.db in the state folder",
-    )
-    model_store_url: str | None = Field(
-        default=None,
-        description="fsspec URL of the model store shared between machines (file:///srv/"
-        "model-store, s3://bucket/models...): registered versions are uploaded there and a "
-        "version missing from the local BentoML store is fetched from there, every file "
-        "sha256-checked (registry/remote.py); default: each machine's local store only",
-    )
     resident_models: int = Field(
         default=3,
         ge=1,
